@@ -44,8 +44,8 @@ def _check_database() -> str:
 
 def _check_broker() -> str:
     try:
-        with current_app.connection_for_write() as conn:
-            conn.ensure_connection(max_retries=1, timeout=2)
+        with current_app.connection_for_write(url=settings.CELERY_BROKER_URL) as conn:
+            conn.ensure_connection(max_retries=1, interval_start=0, timeout=2)
     except Exception:  # noqa: BLE001 - any transport failure means "unreachable"
         logger.exception("Health check: broker unreachable")
         return "unreachable"
