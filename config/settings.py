@@ -208,6 +208,10 @@ CELERY_BEAT_SCHEDULE_FILENAME = env(
     "CELERY_BEAT_SCHEDULE_FILENAME", default=str(BASE_DIR / "var" / "celerybeat-schedule")
 )
 
+# Networks tenants' URLs (S3 endpoints, webhooks, hooks) may reach although not public,
+# e.g. a MinIO on the LAN: "10.0.5.0/24,fd00::/8". Empty: public addresses only.
+OUTBOUND_ALLOWED_NETWORKS = env.list("OUTBOUND_ALLOWED_NETWORKS", default=[])
+
 INVITATION_LIFETIME_DAYS = env.int("INVITATION_LIFETIME_DAYS", default=14)
 
 LOGGING = {
