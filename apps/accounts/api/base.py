@@ -1,17 +1,15 @@
 """The base view of every organization resource under `/api/v1/orgs/<org_slug>/`."""
 
 from rest_framework.request import Request
-from rest_framework.response import Response
-from rest_framework.settings import api_settings
-from rest_framework.views import APIView
 
 from apps.accounts.models import ApiCredential
 from apps.accounts.permissions import role_has
 from apps.accounts.selectors import organization_access
+from apps.core.api.views import BaseAPIView
 from apps.core.errors import PermissionDenied
 
 
-class OrganizationAPIView(APIView):
+class OrganizationAPIView(BaseAPIView):
     """Resolves `self.organization` and `self.role` once, then checks the method's permission.
 
     A non-member (or another organization's credential) gets 404, exactly as for a
@@ -20,7 +18,6 @@ class OrganizationAPIView(APIView):
     """
 
     required_permission: dict[str, str] = {}
-    pagination_class = api_settings.DEFAULT_PAGINATION_CLASS
 
     def initial(self, request: Request, *args, **kwargs) -> None:
         super().initial(request, *args, **kwargs)  # authenticates; 401 if anonymous
@@ -34,8 +31,3 @@ class OrganizationAPIView(APIView):
         permission = self.required_permission.get(method)
         if permission is None or not role_has(self.role, permission):
             raise PermissionDenied()
-
-    def paginated(self, queryset, serializer_class) -> Response:
-        paginator = self.pagination_class()
-        page = paginator.paginate_queryset(queryset, self.request, view=self)
-        return paginator.get_paginated_response(serializer_class(page, many=True).data)
