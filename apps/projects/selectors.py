@@ -1,0 +1,16 @@
+from django.db.models import QuerySet
+
+from apps.accounts.models import Organization
+from apps.core.errors import NotFound
+from apps.projects.models import Project
+
+
+def project_list(*, organization: Organization) -> QuerySet[Project]:
+    return Project.objects.filter(organization=organization).select_related("dataset", "workteam")
+
+
+def project_get(*, organization: Organization, project_id: int) -> Project:
+    project = project_list(organization=organization).filter(pk=project_id).first()
+    if project is None:
+        raise NotFound()
+    return project

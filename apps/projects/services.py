@@ -1,0 +1,150 @@
+"""Writes to a Project's definition: create and update (while it is a draft).
+
+Starting, stopping and completing create or withdraw Tasks, so they live with the queue
+in `apps.tasks.services` (tasks build on projects, never the reverse).
+"""
+
+import re
+from decimal import Decimal
+
+from django.db import transaction
+
+from apps.accounts.models import Organization, User
+from apps.core.errors import Conflict, DomainError
+from apps.core.services import audit_record
+from apps.projects.models import LABEL_ATTRIBUTE_PATTERN, NAME_PATTERN, Project, TaskType
+
+MAX_LABELS = 30
+MAX_LABEL_LENGTH = 16
+# Ground Truth: these task types store a URI under the label attribute, which must end in -ref.
+REF_LABEL_TYPES = {
+    TaskType.SEMANTIC_SEGMENTATION,
+    TaskType.VIDEO_OBJECT_DETECTION,
+    TaskType.VIDEO_OBJECT_TRACKING,
+}
+EDITABLE_FIELDS = {
+    "name", "dataset", "task_type", "label_attribute_name", "labels", "short_instructions",
+    "full_instructions", "ui_template", "workteam", "answers_per_item", "task_time_limit_seconds",
+    "task_availability_lifetime_seconds", "max_concurrent_tasks_per_worker", "price_per_task",
+    "max_human_labeled_items", "max_percentage_labeled", "priority", "tags",
+}
+
+
+class ProjectNotEditable(Conflict):
+    code = "project_not_editable"
+    message = "Only a draft project can be edited."
+
+
+def _invalid(field: str, message: str) -> DomainError:
+    return DomainError(message, **{field: [message]})
+
+
+def _normalized_labels(labels: object, task_type: str) -> list[dict]:
+    if not isinstance(labels, list):
+        raise _invalid("labels", "Labels must be a list of {label, description} objects.")
+    normalized, seen = [], set()
+    for index, entry in enumerate(labels):
+        if isinstance(entry, str):
+            entry = {"label": entry}
+        if not isinstance(entry, dict) or not isinstance(entry.get("label"), str):
+            raise _invalid("labels", f"Label #{index + 1} needs a 'label' text.")
+        name = entry["label"].strip()
+        if not 1 <= len(name) <= MAX_LABEL_LENGTH:
+            raise _invalid("labels", f"Label {name!r} must have 1 to {MAX_LABEL_LENGTH} characters.")
+        if name in seen:
+            raise _invalid("labels", f"Label {name!r} appears twice.")
+        seen.add(name)
+        normalized.append({"label": name, "description": str(entry.get("description", ""))})
+    needs_labels = task_type != TaskType.CUSTOM
+    if needs_labels and not normalized:
+        raise _invalid("labels", "This task type needs at least one label.")
+    if len(normalized) > MAX_LABELS:
+        raise _invalid("labels", f"At most {MAX_LABELS} labels are allowed.")
+    return normalized
+
+
+def _validate(project: Project) -> None:
+    """Rules across fields; field ranges are also model validators and DB checks."""
+    if not re.match(NAME_PATTERN, project.name or ""):
+        raise _invalid("name", "Use 1-63 letters, digits and hyphens, starting with a letter or digit.")
+    attribute = project.label_attribute_name or ""
+    if not re.match(LABEL_ATTRIBUTE_PATTERN, attribute) or attribute.endswith("-metadata"):
+        raise _invalid(
+            "label_attribute_name",
+            "Use 1-127 letters, digits and hyphens, not ending in '-metadata'.",
+        )
+    if (project.task_type in REF_LABEL_TYPES) != attribute.endswith("-ref"):
+        rule = "must" if project.task_type in REF_LABEL_TYPES else "must not"
+        raise _invalid("label_attribute_name", f"For this task type the name {rule} end in '-ref'.")
+    for owned in ("dataset", "workteam"):
+        if getattr(project, owned).organization_id != project.organization_id:
+            raise _invalid(owned, f"No such {owned}.")
+    checks = [
+        ("answers_per_item", 1, 9),
+        ("task_time_limit_seconds", 30, 8 * 3600),
+        ("max_concurrent_tasks_per_worker", 1, 5000),
+        ("max_percentage_labeled", 1, 100),
+    ]
+    for field, low, high in checks:
+        value = getattr(project, field)
+        if value is not None and not low <= value <= high:
+            raise _invalid(field, f"Must be between {low} and {high}.")
+    if project.task_availability_lifetime_seconds < 60:
+        raise _invalid("task_availability_lifetime_seconds", "Must be at least 60 seconds.")
+    if project.price_per_task is not None and (
+        project.price_per_task < 0 or project.price_per_task.as_tuple().exponent < -4
+    ):
+        raise _invalid("price_per_task", "Use a non-negative amount with at most 4 decimals.")
+    if project.workteam.is_paid and not project.price_per_task:
+        raise _invalid("price_per_task", "Public and vendor work needs a price per task.")
+
+
+def _check_name_free(project: Project) -> None:
+    taken = Project.objects.filter(organization_id=project.organization_id, name=project.name)
+    if taken.exclude(pk=project.pk).exists():
+        raise Conflict(
+            "A project with this name already exists.", name=["A project with this name already exists."]
+        )
+
+
+@transaction.atomic
+def project_create(*, organization: Organization, actor: User, **fields) -> Project:
+    unknown = set(fields) - EDITABLE_FIELDS
+    if unknown:
+        raise DomainError(f"Unknown fields: {', '.join(sorted(unknown))}.")
+    task_type = fields.get("task_type")
+    if task_type not in TaskType.values:
+        raise _invalid("task_type", f"Unknown task type {task_type!r}.")
+    fields["labels"] = _normalized_labels(fields.get("labels", []), task_type)
+    if isinstance(fields.get("price_per_task"), (int, float, str)):
+        fields["price_per_task"] = Decimal(str(fields["price_per_task"]))
+    project = Project(organization=organization, created_by=actor, **fields)
+    _validate(project)
+    _check_name_free(project)
+    project.save()
+    audit_record(organization_id=organization.id, actor=actor, action="project.created", target=project)
+    return project
+
+
+@transaction.atomic
+def project_update(*, project: Project, actor: User, **fields) -> Project:
+    project = Project.objects.select_for_update().get(pk=project.pk)
+    if project.status != Project.Status.DRAFT:
+        raise ProjectNotEditable()
+    unknown = set(fields) - EDITABLE_FIELDS
+    if unknown:
+        raise DomainError(f"Unknown fields: {', '.join(sorted(unknown))}.")
+    if "labels" in fields or "task_type" in fields:
+        fields["labels"] = _normalized_labels(
+            fields.get("labels", project.labels), fields.get("task_type", project.task_type)
+        )
+    for field, value in fields.items():
+        setattr(project, field, value)
+    _validate(project)
+    _check_name_free(project)
+    project.save()
+    audit_record(
+        organization_id=project.organization_id, actor=actor, action="project.updated",
+        target=project, fields=sorted(fields),
+    )
+    return project

@@ -1,0 +1,19 @@
+from django.urls import path
+
+from apps.tasks.api import views
+
+PROJECT = "orgs/<slug:org_slug>/projects/<int:project_id>/"
+ASSIGNMENT = "work/assignments/<int:assignment_id>/"
+
+urlpatterns = [
+    path(f"{PROJECT}start/", views.ProjectStartApi.as_view(), name="project-start"),
+    path(f"{PROJECT}stop/", views.ProjectStopApi.as_view(), name="project-stop"),
+    path(f"{PROJECT}progress/", views.ProjectProgressApi.as_view(), name="project-progress"),
+    path(f"{PROJECT}assignments/", views.ProjectAssignmentListApi.as_view(), name="project-assignments"),
+    path("work/next/", views.WorkNextApi.as_view(), name="work-next"),
+    path("work/assignments/", views.WorkAssignmentListApi.as_view(), name="work-assignment-list"),
+    path(ASSIGNMENT, views.WorkAssignmentDetailApi.as_view(), name="work-assignment-detail"),
+    path(f"{ASSIGNMENT}submit/", views.WorkSubmitApi.as_view(), name="work-submit"),
+    path(f"{ASSIGNMENT}decline/", views.WorkDeclineApi.as_view(), name="work-decline"),
+    path(f"{ASSIGNMENT}release/", views.WorkReleaseApi.as_view(), name="work-release"),
+]

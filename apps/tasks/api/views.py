@@ -1,0 +1,129 @@
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from apps.accounts import permissions
+from apps.accounts.api.base import OrganizationAPIView
+from apps.core.api.views import BaseAPIView
+from apps.projects.api.serializers import ProgressOutput, ProjectOutput
+from apps.projects.selectors import project_get
+from apps.tasks import selectors, services
+from apps.tasks.api.serializers import AssignmentOutput, WorkAssignmentOutput
+from apps.workforces.selectors import anonymized_worker_id, workteams_for_worker
+
+
+class ProjectStartApi(OrganizationAPIView):
+    required_permission = {"POST": permissions.PROJECTS_MANAGE}
+
+    @extend_schema(request=None, responses=ProjectOutput)
+    def post(self, request: Request, org_slug: str, project_id: int) -> Response:
+        project = project_get(organization=self.organization, project_id=project_id)
+        project = services.project_start(project=project, actor=request.user)
+        return Response(ProjectOutput(project).data)
+
+
+class ProjectStopApi(OrganizationAPIView):
+    required_permission = {"POST": permissions.PROJECTS_MANAGE}
+
+    @extend_schema(request=None, responses=ProjectOutput)
+    def post(self, request: Request, org_slug: str, project_id: int) -> Response:
+        project = project_get(organization=self.organization, project_id=project_id)
+        project = services.project_stop(project=project, actor=request.user)
+        return Response(ProjectOutput(project).data)
+
+
+class ProjectProgressApi(OrganizationAPIView):
+    required_permission = {"GET": permissions.REPORTS_VIEW}
+
+    @extend_schema(responses=ProgressOutput)
+    def get(self, request: Request, org_slug: str, project_id: int) -> Response:
+        project = project_get(organization=self.organization, project_id=project_id)
+        return Response(ProgressOutput(selectors.project_progress(project=project)).data)
+
+
+class ProjectAssignmentListApi(OrganizationAPIView):
+    required_permission = {"GET": permissions.REVIEWS_REVIEW}
+
+    @extend_schema(responses=AssignmentOutput(many=True))
+    def get(self, request: Request, org_slug: str, project_id: int) -> Response:
+        project = project_get(organization=self.organization, project_id=project_id)
+        queryset = selectors.assignment_list_for_project(organization=self.organization, project_id=project.id)
+        paginator = self.pagination_class()
+        page = paginator.paginate_queryset(queryset, request, view=self)
+        worker_ids = {
+            assignment.worker_id: anonymized_worker_id(user=assignment.worker, organization=self.organization)
+            for assignment in page
+        }
+        output = AssignmentOutput(page, many=True, context={"worker_ids": worker_ids})
+        return paginator.get_paginated_response(output.data)
+
+
+class WorkAPIView(BaseAPIView):
+    """A worker acting on their own work, across the organizations they work for."""
+
+    permission_classes = [IsAuthenticated]
+
+
+class WorkNextApi(WorkAPIView):
+    class InputSerializer(serializers.Serializer):
+        project_id = serializers.IntegerField(required=False)
+
+    @extend_schema(request=InputSerializer, responses={201: WorkAssignmentOutput, 204: None})
+    def post(self, request: Request) -> Response:
+        payload = self.InputSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        workteam_ids = list(workteams_for_worker(user=request.user).values_list("id", flat=True))
+        assignment = services.assignment_next(
+            worker=request.user, workteam_ids=workteam_ids, **payload.validated_data
+        )
+        if assignment is None:
+            return Response(status=204)
+        assignment = selectors.assignment_get_for_worker(worker=request.user, assignment_id=assignment.id)
+        return Response(WorkAssignmentOutput(assignment).data, status=201)
+
+
+class WorkAssignmentListApi(WorkAPIView):
+    @extend_schema(responses=WorkAssignmentOutput(many=True))
+    def get(self, request: Request) -> Response:
+        queryset = selectors.assignment_list_for_worker(worker=request.user).select_related("task__item")
+        return self.paginated(queryset, WorkAssignmentOutput)
+
+
+class WorkAssignmentDetailApi(WorkAPIView):
+    @extend_schema(responses=WorkAssignmentOutput)
+    def get(self, request: Request, assignment_id: int) -> Response:
+        assignment = selectors.assignment_get_for_worker(worker=request.user, assignment_id=assignment_id)
+        return Response(WorkAssignmentOutput(assignment).data)
+
+
+class WorkSubmitApi(WorkAPIView):
+    class InputSerializer(serializers.Serializer):
+        answer = serializers.JSONField()
+
+    @extend_schema(request=InputSerializer, responses=WorkAssignmentOutput)
+    def post(self, request: Request, assignment_id: int) -> Response:
+        payload = self.InputSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        assignment = selectors.assignment_get_for_worker(worker=request.user, assignment_id=assignment_id)
+        assignment = services.assignment_submit(
+            assignment=assignment, worker=request.user, answer=payload.validated_data["answer"]
+        )
+        return Response(WorkAssignmentOutput(assignment).data)
+
+
+class WorkDeclineApi(WorkAPIView):
+    @extend_schema(request=None, responses=WorkAssignmentOutput)
+    def post(self, request: Request, assignment_id: int) -> Response:
+        assignment = selectors.assignment_get_for_worker(worker=request.user, assignment_id=assignment_id)
+        assignment = services.assignment_decline(assignment=assignment, worker=request.user)
+        return Response(WorkAssignmentOutput(assignment).data)
+
+
+class WorkReleaseApi(WorkAPIView):
+    @extend_schema(request=None, responses=WorkAssignmentOutput)
+    def post(self, request: Request, assignment_id: int) -> Response:
+        assignment = selectors.assignment_get_for_worker(worker=request.user, assignment_id=assignment_id)
+        assignment = services.assignment_release(assignment=assignment, worker=request.user)
+        return Response(WorkAssignmentOutput(assignment).data)

@@ -1,0 +1,24 @@
+import re
+
+from django_scopes import scope
+
+from apps.workforces.selectors import workteams_for_worker
+
+WORK_PATH = re.compile(r"^/(?:api/v1/)?work/")
+
+
+class WorkerScopeMiddleware:
+    """A worker's own pages and API span the organizations whose teams they work in:
+    enter exactly that scope (an empty list sees nothing, never everything)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if not WORK_PATH.match(request.path_info) or not request.user.is_authenticated:
+            return self.get_response(request)
+        organization_ids = list(
+            workteams_for_worker(user=request.user).values_list("organization_id", flat=True).distinct()
+        )
+        with scope(organization=organization_ids):
+            return self.get_response(request)

@@ -1,0 +1,310 @@
+"""The work: project lifecycle (which creates and withdraws Tasks) and the work queue.
+
+Locking, in one order everywhere: an Assignment row before its Task row; the queue claims
+Tasks with SKIP LOCKED so concurrent workers never wait on each other's rows. Counters on
+Task change only together with the Assignment rows they count, inside one transaction.
+"""
+
+from datetime import timedelta
+
+from django.db import transaction
+from django.db.models import Count, Exists, F, OuterRef
+from django.utils import timezone
+
+from apps.accounts.models import User
+from apps.core.errors import Conflict, DomainError, NotFound
+from apps.core.jobs import enqueue_on_commit
+from apps.core.services import audit_record
+from apps.datasets.models import Item
+from apps.projects.models import Project
+from apps.tasks import jobs
+from apps.tasks.models import Assignment, Task
+from apps.tasks.validation import validate_answer
+
+TASK_BATCH = 5000  # rows per INSERT while creating a project's tasks
+EXPIRY_BATCH = 200  # overdue assignments freed per queue request
+
+
+class ProjectTransitionRefused(Conflict):
+    code = "project_transition_refused"
+    message = "The project cannot do that in its current state."
+
+
+class AssignmentNotActive(Conflict):
+    code = "assignment_not_active"
+    message = "This assignment was already ended (released, declined, expired or withdrawn)."
+
+
+class AssignmentExpired(Conflict):
+    code = "assignment_expired"
+    message = "The time limit for this task has passed; the task went back to the queue."
+
+
+class AlreadySubmitted(Conflict):
+    code = "already_submitted"
+    message = "This assignment was already submitted with a different answer."
+
+
+# Project lifecycle
+
+
+def _transition(project: Project, *, allowed_from: set[str], to: str, **changes) -> Project:
+    """Conditional UPDATE: of two concurrent callers only one moves the project."""
+    now = timezone.now()
+    if to in (Project.Status.STOPPED, Project.Status.COMPLETED, Project.Status.FAILED):
+        changes["ended_at"] = now
+    moved = Project.objects.filter(pk=project.pk, status__in=allowed_from).update(
+        status=to, updated_at=now, **changes
+    )
+    if not moved:
+        project.refresh_from_db()
+        raise ProjectTransitionRefused(status=[f"The project is {project.get_status_display().lower()}."])
+    project.refresh_from_db()
+    return project
+
+
+@transaction.atomic
+def project_start(*, project: Project, actor: User) -> Project:
+    """Draft -> starting; a job creates one Task per Item, then moves it to in progress."""
+    if not Item.objects.filter(organization_id=project.organization_id, dataset_id=project.dataset_id).exists():
+        raise DomainError("The dataset has no items yet.", dataset=["The dataset has no items yet."])
+    now = timezone.now()
+    project = _transition(
+        project, allowed_from={Project.Status.DRAFT}, to=Project.Status.STARTING, started_at=now,
+        available_until=now + timedelta(seconds=project.task_availability_lifetime_seconds),
+    )
+    audit_record(organization_id=project.organization_id, actor=actor, action="project.started", target=project)
+    enqueue_on_commit(jobs.project_tasks_create, organization_id=project.organization_id, project_id=project.id)
+    return project
+
+
+def project_tasks_create(*, project: Project) -> int:
+    """Create the missing Tasks in batches, then open the project. Safe to run twice.
+
+    Each batch commits on its own so a million items never sit in one transaction; a rerun
+    after a crash skips the Items that already have a Task.
+    """
+    created = 0
+    items = (
+        Item.objects.filter(organization_id=project.organization_id, dataset_id=project.dataset_id)
+        .exclude(Exists(Task.objects.filter(project_id=project.id, item_id=OuterRef("pk"))))
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    batch: list[int] = []
+    for item_id in items.iterator(chunk_size=TASK_BATCH):
+        batch.append(item_id)
+        if len(batch) == TASK_BATCH:
+            created += _tasks_insert(project, batch)
+            batch = []
+    if batch:
+        created += _tasks_insert(project, batch)
+    Project.objects.filter(pk=project.pk, status=Project.Status.STARTING).update(
+        status=Project.Status.IN_PROGRESS, updated_at=timezone.now()
+    )
+    return created
+
+
+def _tasks_insert(project: Project, item_ids: list[int]) -> int:
+    tasks = [
+        Task(organization_id=project.organization_id, project_id=project.id, item_id=item_id,
+             answers_needed=project.answers_per_item)
+        for item_id in item_ids
+    ]
+    with transaction.atomic():
+        return len(Task.objects.bulk_create(tasks, ignore_conflicts=True))
+
+
+@transaction.atomic
+def project_stop(*, project: Project, actor: User) -> Project:
+    """Withdraw unassigned tasks now; held ones may still be submitted until their deadline."""
+    project = _transition(
+        project, allowed_from={Project.Status.STARTING, Project.Status.IN_PROGRESS},
+        to=Project.Status.STOPPING,
+    )
+    Task.objects.filter(project=project, status=Task.Status.OPEN, live_assignments=0).update(
+        status=Task.Status.WITHDRAWN, updated_at=timezone.now()
+    )
+    _project_settle(project.pk)
+    audit_record(organization_id=project.organization_id, actor=actor, action="project.stopped", target=project)
+    return project
+
+
+def _project_settle(project_id: int) -> None:
+    """Finish a stopping project with no live work, or complete one with nothing left open."""
+    open_tasks = Task.objects.filter(project_id=project_id, status=Task.Status.OPEN)
+    if not open_tasks.exists():
+        Project.objects.filter(pk=project_id, status=Project.Status.STOPPING).update(
+            status=Project.Status.STOPPED, ended_at=timezone.now(), updated_at=timezone.now()
+        )
+        Project.objects.filter(pk=project_id, status=Project.Status.IN_PROGRESS).update(
+            status=Project.Status.COMPLETED, ended_at=timezone.now(), updated_at=timezone.now()
+        )
+
+
+def _stopping_condition_reached(project: Project) -> bool:
+    if project.max_human_labeled_items is None and project.max_percentage_labeled is None:
+        return False
+    answered = Task.objects.filter(project=project, status=Task.Status.ANSWERED).count()
+    if project.max_human_labeled_items is not None and answered >= project.max_human_labeled_items:
+        return True
+    if project.max_percentage_labeled is not None:
+        total = Task.objects.filter(project=project).count()
+        return answered * 100 >= total * project.max_percentage_labeled
+    return False
+
+
+# The work queue
+
+
+def assignment_next(
+    *, worker: User, workteam_ids: list[int], project_id: int | None = None
+) -> Assignment | None:
+    """Claim the next task for `worker` among projects of `workteam_ids`, or None.
+
+    Oldest task first across projects (higher project priority first); never one the
+    worker answered, holds or declined; never past a project's per-worker concurrency
+    limit (at the limit, the oldest held assignment is returned to resume).
+    """
+    now = timezone.now()
+    assignments_expire_overdue(now=now)
+    with transaction.atomic():
+        projects = Project.objects.filter(
+            status=Project.Status.IN_PROGRESS, workteam_id__in=workteam_ids, available_until__gt=now
+        )
+        if project_id is not None:
+            projects = projects.filter(pk=project_id)
+        held = Assignment.objects.filter(worker=worker, status=Assignment.Status.ACTIVE, deadline__gt=now)
+        at_limit = (
+            held.values("project_id")
+            .annotate(count=Count("id"))
+            .filter(count__gte=F("project__max_concurrent_tasks_per_worker"))
+            .values_list("project_id", flat=True)
+        )
+        mine = Assignment.objects.filter(
+            task_id=OuterRef("pk"), worker=worker,
+            status__in=[Assignment.Status.ACTIVE, Assignment.Status.SUBMITTED, Assignment.Status.DECLINED],
+        )
+        task = (
+            Task.objects.filter(status=Task.Status.OPEN, project__in=projects)
+            .exclude(project_id__in=list(at_limit))
+            .filter(answers_received__lt=F("answers_needed") - F("live_assignments"))
+            .exclude(Exists(mine))
+            .order_by("-project__priority", "pk")
+            .select_for_update(skip_locked=True, of=("self",))
+            .select_related("project")
+            .first()
+        )
+        if task is None:
+            return held.filter(project__in=projects).order_by("pk").select_related("task", "project").first()
+        Task.objects.filter(pk=task.pk).update(live_assignments=F("live_assignments") + 1)
+        return Assignment.objects.create(
+            organization_id=task.organization_id, task=task, project=task.project, worker=worker,
+            deadline=now + timedelta(seconds=task.project.task_time_limit_seconds),
+        )
+
+
+def _lock_assignment(assignment: Assignment, worker: User) -> Assignment:
+    locked = (
+        Assignment.objects.select_for_update(of=("self",))
+        .select_related("task", "project")
+        .filter(pk=assignment.pk, worker=worker)
+        .first()
+    )
+    if locked is None:  # another worker's assignment looks like a missing one
+        raise NotFound()
+    return locked
+
+
+def _end_live(assignment: Assignment, *, status: str, now, **changes) -> None:
+    """Move an active assignment to `status` and give its slot back to the task."""
+    Assignment.objects.filter(pk=assignment.pk).update(
+        status=status, ended_at=now, updated_at=now, **changes
+    )
+    Task.objects.filter(pk=assignment.task_id).update(
+        live_assignments=F("live_assignments") - 1, updated_at=now
+    )
+
+
+def _after_slot_freed(task_id: int, project: Project) -> None:
+    """A stopping project withdraws the task once no one holds it, then may finish."""
+    if project.status == Project.Status.STOPPING:
+        Task.objects.filter(pk=task_id, status=Task.Status.OPEN, live_assignments=0).update(
+            status=Task.Status.WITHDRAWN, updated_at=timezone.now()
+        )
+        _project_settle(project.pk)
+
+
+@transaction.atomic
+def assignment_submit(*, assignment: Assignment, worker: User, answer: object) -> Assignment:
+    """Store the worker's answer; a retry with the same answer returns the same result."""
+    assignment = _lock_assignment(assignment, worker)
+    now = timezone.now()
+    if assignment.status == Assignment.Status.SUBMITTED:
+        if assignment.answer == answer:
+            return assignment
+        raise AlreadySubmitted()
+    if assignment.status != Assignment.Status.ACTIVE:
+        raise AssignmentNotActive(status=[assignment.get_status_display().lower()])
+    if assignment.deadline <= now:
+        raise AssignmentExpired()
+    validate_answer(project=assignment.project, item=assignment.task.item, answer=answer)
+    _end_live(assignment, status=Assignment.Status.SUBMITTED, now=now, answer=answer, submitted_at=now)
+    task = Task.objects.get(pk=assignment.task_id)
+    task.answers_received += 1
+    if task.answers_received >= task.answers_needed:
+        task.status = Task.Status.ANSWERED
+    Task.objects.filter(pk=task.pk).update(
+        answers_received=task.answers_received, status=task.status, updated_at=now
+    )
+    project = assignment.project
+    if task.status == Task.Status.ANSWERED:
+        if project.status == Project.Status.IN_PROGRESS and _stopping_condition_reached(project):
+            project_stop(project=project, actor=None)
+        _project_settle(project.pk)
+    else:
+        _after_slot_freed(task.pk, project)
+    assignment.refresh_from_db()
+    return assignment
+
+
+@transaction.atomic
+def assignment_decline(*, assignment: Assignment, worker: User) -> Assignment:
+    """Give the task to someone else; it is never offered to this worker again."""
+    return _give_back(assignment, worker, Assignment.Status.DECLINED)
+
+
+@transaction.atomic
+def assignment_release(*, assignment: Assignment, worker: User) -> Assignment:
+    """Put the task back in the queue (this worker may get it again later)."""
+    return _give_back(assignment, worker, Assignment.Status.RELEASED)
+
+
+def _give_back(assignment: Assignment, worker: User, status: str) -> Assignment:
+    assignment = _lock_assignment(assignment, worker)
+    if assignment.status != Assignment.Status.ACTIVE:
+        raise AssignmentNotActive(status=[assignment.get_status_display().lower()])
+    _end_live(assignment, status=status, now=timezone.now())
+    _after_slot_freed(assignment.task_id, assignment.project)
+    assignment.refresh_from_db()
+    return assignment
+
+
+def assignments_expire_overdue(*, now=None, limit: int = EXPIRY_BATCH) -> int:
+    """Return overdue assignments' tasks to the queue; correct without any periodic job.
+
+    The queue calls this before every claim; a periodic job only tidies up idle projects.
+    SKIP LOCKED leaves alone an assignment that is being submitted right now.
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        overdue = list(
+            Assignment.objects.select_for_update(skip_locked=True, of=("self",))
+            .filter(status=Assignment.Status.ACTIVE, deadline__lte=now)
+            .select_related("project")
+            .order_by("pk")[:limit]
+        )
+        for assignment in overdue:
+            _end_live(assignment, status=Assignment.Status.EXPIRED, now=now)
+            _after_slot_freed(assignment.task_id, assignment.project)
+    return len(overdue)
