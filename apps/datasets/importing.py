@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from django.conf import settings
-from django.db import IntegrityError, connection, transaction
+from django.db import DEFAULT_DB_ALIAS, IntegrityError, connection, connections, transaction
 from django.db.models import Max
 from django.utils import timezone
 
@@ -148,118 +148,207 @@ def run_import(manifest_import_id: int) -> None:
     manifest_import = ManifestImport.objects.select_related(
         "dataset", "dataset__storage", "storage", "storage__organization", "source_dataset"
     ).get(id=manifest_import_id)
-    work = Path(settings.DATASETS_WORK_ROOT) / "tmp"
-    work.mkdir(parents=True, exist_ok=True)
-    handle, staged = tempfile.mkstemp(prefix=f"import-{manifest_import_id}-", dir=work)
-    os.close(handle)
     try:
-        _run(manifest_import, Path(staged))
+        if connection.vendor == "postgresql":
+            _run_streaming_copy(manifest_import)
+        else:
+            _run_staged(manifest_import)
+    except IntegrityError:  # a duplicate ref or line number raced in: all rolled back
+        _finish_failed(
+            manifest_import,
+            "The dataset changed while importing (duplicate source-ref or line); "
+            "nothing was imported.",
+        )
     except DomainError as error:  # the storage failed: our message, never the provider's
         _finish_failed(manifest_import, error.message)
     except Exception:
         logger.exception("Import %s failed", manifest_import_id)
         _finish_failed(manifest_import, "The import failed unexpectedly; nothing was imported.")
     finally:
-        Path(staged).unlink(missing_ok=True)
         if manifest_import.upload_name:
             (upload_root() / manifest_import.upload_name).unlink(missing_ok=True)
 
 
-def _run(manifest_import: ManifestImport, staged: Path) -> None:
-    dataset = manifest_import.dataset
-    validator = LineValidator(_rules(dataset), _existing_refs(dataset))
-    base = Item.objects.filter(dataset=dataset).aggregate(top=Max("line_number"))["top"] or 0
-    prefix = f"{dataset.organization_id}\t{dataset.id}\t"
-    now = timezone.now().isoformat()
-    suffix = f"\t{now}\t{now}\n"
-    filter_attribute, filter_value = manifest_import.filter_attribute, manifest_import.filter_value
-    atomic = not manifest_import.skip_invalid
+class _Stop(Exception):
+    """Raised inside the import transaction to roll it back."""
 
-    errors: list[dict] = []
-    error_count = lines_read = valid = non_blank = 0
-    last_progress = time.monotonic()
 
-    def progress() -> None:
-        ManifestImport.objects.filter(id=manifest_import.id).update(
-            lines_read=lines_read, error_count=error_count, errors=errors
-        )
+class _Pass:
+    """Validation state of one read of the source."""
 
-    with open(staged, "w", encoding="utf-8", newline="\n", buffering=COPY_CHUNK) as out:
-        for number, raw in _source_lines(manifest_import):
-            lines_read = number
+    def __init__(self, manifest_import: ManifestImport, *, base: int, progress) -> None:
+        dataset = manifest_import.dataset
+        self.manifest_import = manifest_import
+        self.validator = LineValidator(_rules(dataset), _existing_refs(dataset))
+        self.base = base
+        self.report_progress = progress
+        self.errors: list[dict] = []
+        self.error_count = self.lines_read = self.valid = self.non_blank = 0
+        self.atomic = not manifest_import.skip_invalid
+
+    def counts(self) -> dict:
+        return {
+            "lines_read": self.lines_read,
+            "error_count": self.error_count,
+            "errors": self.errors,
+        }
+
+    def rows(self) -> Iterator[str]:
+        """Valid lines as COPY text rows, numbered from base + 1; records every error."""
+        dataset = self.manifest_import.dataset
+        prefix = f"{dataset.organization_id}\t{dataset.id}\t"
+        now = timezone.now().isoformat()
+        suffix = f"\t{now}\t{now}\n"
+        filter_attribute = self.manifest_import.filter_attribute
+        filter_value = self.manifest_import.filter_value
+        check, remember = self.validator.check, self.validator.remember
+        last_progress = time.monotonic()
+        for number, raw in _source_lines(self.manifest_import):
+            self.lines_read = number
             try:
-                line = validator.check(raw)
+                line = check(raw)
                 if line is None:
                     continue
-                non_blank += 1
+                self.non_blank += 1
                 if filter_attribute and not matches_filter(
                     line.data, filter_attribute, filter_value
                 ):
                     continue
-                validator.remember(line)
+                remember(line)
             except LineInvalid as invalid:
-                non_blank += raw is None or bool(raw.strip())
-                error_count += 1
-                if len(errors) < ManifestImport.MAX_ERRORS:
-                    errors.append({"line": number, "message": invalid.message})
+                self.non_blank += raw is None or bool(raw.strip())
+                self.error_count += 1
+                if len(self.errors) < ManifestImport.MAX_ERRORS:
+                    self.errors.append({"line": number, "message": invalid.message})
                 continue
-            if atomic and error_count:
-                continue  # keep validating to report errors; nothing will be written
-            valid += 1
-            ref = r"\N" if line.source_ref is None else _copy_escape(line.source_ref)
-            out.write(f"{prefix}{base + valid}\t{_copy_escape(line.text)}\t{ref}{suffix}")
             if not number % PROGRESS_EVERY_LINES and (
                 time.monotonic() - last_progress >= PROGRESS_EVERY_SECONDS
             ):
-                progress()
+                self.report_progress(self.counts())
                 last_progress = time.monotonic()
+            if self.atomic and self.error_count:
+                continue  # keep validating to report errors; nothing will be written
+            self.valid += 1
+            ref = r"\N" if line.source_ref is None else _copy_escape(line.source_ref)
+            yield f"{prefix}{self.base + self.valid}\t{_copy_escape(line.text)}\t{ref}{suffix}"
 
-    counts = {"lines_read": lines_read, "error_count": error_count, "errors": errors}
-    if non_blank == 0:
-        _finish_failed(manifest_import, "The manifest is empty.", **counts)
-        return
-    if atomic and error_count:
-        _finish_failed(
-            manifest_import,
-            f"{error_count:,} invalid line(s); nothing was imported. Fix them, or import "
-            "with skip_invalid to import the valid lines only.",
-            **counts,
-        )
-        return
-    progress()
+    def failure(self) -> str | None:
+        if self.non_blank == 0:
+            return "The manifest is empty."
+        if self.atomic and self.error_count:
+            return (
+                f"{self.error_count:,} invalid line(s); nothing was imported. Fix them, or "
+                "import with skip_invalid to import the valid lines only."
+            )
+        return None
+
+
+def _top_line(dataset_id: int) -> int:
+    return Item.objects.filter(dataset_id=dataset_id).aggregate(top=Max("line_number"))["top"] or 0
+
+
+def _progress_writer(manifest_import_id: int, *, side_connection=None):
+    def write(counts: dict) -> None:
+        if side_connection is None:
+            ManifestImport.objects.filter(id=manifest_import_id).update(**counts)
+            return
+        with side_connection.cursor() as cursor:
+            cursor.execute(
+                "UPDATE datasets_manifestimport SET lines_read = %s, error_count = %s, "
+                "errors = %s WHERE id = %s",
+                [
+                    counts["lines_read"],
+                    counts["error_count"],
+                    json.dumps(counts["errors"]),
+                    manifest_import_id,
+                ],
+            )
+
+    return write
+
+
+def _run_streaming_copy(manifest_import: ManifestImport) -> None:
+    """PostgreSQL: one pass, COPY fed while reading, in one transaction. The database
+    ingests on one core while Python parses on the other. Progress goes through a second,
+    autocommit connection, since this transaction's writes are invisible until the end."""
+    base = _top_line(manifest_import.dataset_id)
+    side = connections.create_connection(DEFAULT_DB_ALIAS)
     try:
-        _insert(manifest_import, staged, base=base, count=valid, counts=counts)
-    except IntegrityError:  # a duplicate ref or line number raced in: all rolled back
-        _finish_failed(
+        state = _Pass(
             manifest_import,
-            "The dataset changed while importing (duplicate source-ref or line); "
-            "nothing was imported.",
-            **counts,
+            base=base,
+            progress=_progress_writer(manifest_import.id, side_connection=side),
         )
+        try:
+            with transaction.atomic():
+                with (
+                    connection.cursor() as cursor,
+                    cursor.copy(f"COPY datasets_item ({COPY_COLUMNS}) FROM STDIN") as copy,
+                ):
+                    buffer: list[str] = []
+                    size = 0
+                    for row in state.rows():
+                        buffer.append(row)
+                        size += len(row)
+                        if size >= COPY_CHUNK:
+                            copy.write("".join(buffer).encode("utf-8"))
+                            buffer, size = [], 0
+                    if state.failure() is not None:
+                        raise _Stop()
+                    if buffer:
+                        copy.write("".join(buffer).encode("utf-8"))
+                _commit_success(manifest_import, base=base, state=state)
+        except _Stop:
+            _finish_failed(manifest_import, state.failure(), **state.counts())
+    finally:
+        side.close()
 
 
-@transaction.atomic
-def _insert(
-    manifest_import: ManifestImport, staged: Path, *, base: int, count: int, counts: dict
-) -> None:
+def _run_staged(manifest_import: ManifestImport) -> None:
+    """Other databases: pass 1 validates into a staged file (progress committed as it
+    goes), pass 2 inserts it in one transaction."""
+    work = Path(settings.DATASETS_WORK_ROOT) / "tmp"
+    work.mkdir(parents=True, exist_ok=True)
+    handle, name = tempfile.mkstemp(prefix=f"import-{manifest_import.id}-", dir=work)
+    os.close(handle)
+    try:
+        _run_staged_pass(manifest_import, Path(name))
+    finally:
+        Path(name).unlink(missing_ok=True)
+
+
+def _run_staged_pass(manifest_import: ManifestImport, staged: Path) -> None:
+    base = _top_line(manifest_import.dataset_id)
+    state = _Pass(manifest_import, base=base, progress=_progress_writer(manifest_import.id))
+    with open(staged, "w", encoding="utf-8", newline="\n", buffering=COPY_CHUNK) as out:
+        for row in state.rows():
+            out.write(row)
+    if (failure := state.failure()) is not None:
+        _finish_failed(manifest_import, failure, **state.counts())
+        return
+    state.report_progress(state.counts())
+    with transaction.atomic():
+        _bulk_create_items(staged)
+        _commit_success(manifest_import, base=base, state=state)
+
+
+def _commit_success(manifest_import: ManifestImport, *, base: int, state: _Pass) -> None:
+    """Inside the import's transaction: check nothing moved, then record the result."""
     from apps.core.jobs import enqueue_on_commit
-    from apps.datasets import jobs  # jobs imports services; import here to avoid a cycle
+    from apps.datasets import jobs  # jobs -> services -> importing: import at call time
 
     dataset = Dataset.objects.select_for_update().get(id=manifest_import.dataset_id)
-    top = Item.objects.filter(dataset=dataset).aggregate(top=Max("line_number"))["top"] or 0
-    if top != base:
+    if _top_line(dataset.id) != base + state.valid:
         raise IntegrityError("line numbers moved")
-    if connection.vendor == "postgresql":
-        _copy_into_items(staged)
-    else:
-        _bulk_create_items(staged)
-    Dataset.objects.filter(id=dataset.id).update(item_count=base + count, updated_at=timezone.now())
+    Dataset.objects.filter(id=dataset.id).update(
+        item_count=base + state.valid, updated_at=timezone.now()
+    )
     ManifestImport.objects.filter(id=manifest_import.id).update(
         status=JobStatus.SUCCEEDED,
-        items_created=count,
+        items_created=state.valid,
         finished_at=timezone.now(),
-        message=f"Imported {count:,} item(s).",
-        **counts,
+        message=f"Imported {state.valid:,} item(s).",
+        **state.counts(),
     )
     enqueue_on_commit(
         jobs.probe_media,
@@ -267,16 +356,6 @@ def _insert(
         dataset_id=dataset.id,
         after_line=base,
     )
-
-
-def _copy_into_items(staged: Path) -> None:
-    with (
-        connection.cursor() as cursor,
-        open(staged, "rb") as source,
-        cursor.copy(f"COPY datasets_item ({COPY_COLUMNS}) FROM STDIN") as copy,
-    ):
-        while chunk := source.read(COPY_CHUNK):
-            copy.write(chunk)
 
 
 def _bulk_create_items(staged: Path) -> None:
