@@ -141,7 +141,7 @@ def _finish_failed(manifest_import: ManifestImport, message: str, **counts) -> N
     )
 
 
-def run_import(manifest_import_id: int) -> None:
+def run_import(manifest_import_id: int, *, on_progress=None) -> None:
     """Run one import to its end; a no-op unless it is pending."""
     if not _claim(manifest_import_id):
         return
@@ -150,9 +150,9 @@ def run_import(manifest_import_id: int) -> None:
     ).get(id=manifest_import_id)
     try:
         if connection.vendor == "postgresql":
-            _run_streaming_copy(manifest_import)
+            _run_streaming_copy(manifest_import, on_progress)
         else:
-            _run_staged(manifest_import)
+            _run_staged(manifest_import, on_progress)
     except IntegrityError:  # a duplicate ref or line number raced in: all rolled back
         _finish_failed(
             manifest_import,
@@ -247,8 +247,10 @@ def _top_line(dataset_id: int) -> int:
     return Item.objects.filter(dataset_id=dataset_id).aggregate(top=Max("line_number"))["top"] or 0
 
 
-def _progress_writer(manifest_import_id: int, *, side_connection=None):
+def _progress_writer(manifest_import_id: int, on_progress, *, side_connection=None):
     def write(counts: dict) -> None:
+        if on_progress is not None:
+            on_progress(counts)
         if side_connection is None:
             ManifestImport.objects.filter(id=manifest_import_id).update(**counts)
             return
@@ -267,7 +269,7 @@ def _progress_writer(manifest_import_id: int, *, side_connection=None):
     return write
 
 
-def _run_streaming_copy(manifest_import: ManifestImport) -> None:
+def _run_streaming_copy(manifest_import: ManifestImport, on_progress) -> None:
     """PostgreSQL: one pass, COPY fed while reading, in one transaction. The database
     ingests on one core while Python parses on the other. Progress goes through a second,
     autocommit connection, since this transaction's writes are invisible until the end."""
@@ -277,7 +279,7 @@ def _run_streaming_copy(manifest_import: ManifestImport) -> None:
         state = _Pass(
             manifest_import,
             base=base,
-            progress=_progress_writer(manifest_import.id, side_connection=side),
+            progress=_progress_writer(manifest_import.id, on_progress, side_connection=side),
         )
         try:
             with transaction.atomic():
@@ -304,7 +306,7 @@ def _run_streaming_copy(manifest_import: ManifestImport) -> None:
         side.close()
 
 
-def _run_staged(manifest_import: ManifestImport) -> None:
+def _run_staged(manifest_import: ManifestImport, on_progress) -> None:
     """Other databases: pass 1 validates into a staged file (progress committed as it
     goes), pass 2 inserts it in one transaction."""
     work = Path(settings.DATASETS_WORK_ROOT) / "tmp"
@@ -312,14 +314,16 @@ def _run_staged(manifest_import: ManifestImport) -> None:
     handle, name = tempfile.mkstemp(prefix=f"import-{manifest_import.id}-", dir=work)
     os.close(handle)
     try:
-        _run_staged_pass(manifest_import, Path(name))
+        _run_staged_pass(manifest_import, Path(name), on_progress)
     finally:
         Path(name).unlink(missing_ok=True)
 
 
-def _run_staged_pass(manifest_import: ManifestImport, staged: Path) -> None:
+def _run_staged_pass(manifest_import: ManifestImport, staged: Path, on_progress) -> None:
     base = _top_line(manifest_import.dataset_id)
-    state = _Pass(manifest_import, base=base, progress=_progress_writer(manifest_import.id))
+    state = _Pass(
+        manifest_import, base=base, progress=_progress_writer(manifest_import.id, on_progress)
+    )
     with open(staged, "w", encoding="utf-8", newline="\n", buffering=COPY_CHUNK) as out:
         for row in state.rows():
             out.write(row)

@@ -291,10 +291,13 @@ def manifest_import_start(
     skip_invalid: bool = False,
     filter_attribute: str = "",
     filter_value: Any = None,
+    enqueue: bool = True,
 ) -> ManifestImport:
     """Queue an import into `dataset` from an upload, a manifest in a storage, a storage
     prefix (automatic data setup) or another dataset's items (chaining), with an optional
-    `label == value` filter. The job runs after commit; one import at a time per dataset."""
+    `label == value` filter. The job runs after commit; one import at a time per dataset.
+    With `enqueue=False` the caller runs it (`manifest_import_run`), as the operator command
+    does to print progress in-process."""
     organization_id = dataset.organization_id
     manifest_import = ManifestImport(
         organization_id=organization_id,
@@ -386,11 +389,12 @@ def dataset_create_from_dataset(
     return dataset, manifest_import
 
 
-def manifest_import_run(*, manifest_import_id: int) -> None:
-    """Called by the job; owns its transactions (see apps.datasets.importing)."""
+def manifest_import_run(*, manifest_import_id: int, on_progress=None) -> None:
+    """Called by the job; owns its transactions (see apps.datasets.importing).
+    `on_progress(counts)` is called whenever progress is recorded."""
     from apps.datasets.importing import run_import
 
-    run_import(manifest_import_id)
+    run_import(manifest_import_id, on_progress=on_progress)
 
 
 # Exports
