@@ -130,7 +130,7 @@ class EveryItemLabeled:
             class_name="positive",
             confidence=0.87,
             job_name="bench",
-            creation_date=datetime.now(UTC).replace(tzinfo=None),
+            creation_date=datetime.now(UTC),
         )
 
     def get(self, item_id):

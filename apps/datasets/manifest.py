@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, BinaryIO
 
 from apps.datasets.errors import StoragePathRefused
@@ -223,7 +223,10 @@ def encode_lines(lines: Iterable[str], *, chunk_bytes: int = 1 << 20) -> Iterato
 
 
 def _creation_date(value: datetime) -> str:
-    return value.strftime("%Y-%m-%dT%H:%M:%S.%f")  # as in the spec's examples: no zone, UTC
+    """UTC, written without a zone as in the spec's examples; takes aware datetimes only."""
+    if value.tzinfo is None:
+        raise ValueError("creation_date must be an aware datetime")
+    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")
 
 
 def _common(task_type: str, job_name: str, creation_date: datetime, human_annotated: bool) -> dict:
