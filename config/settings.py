@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "allauth.account",
     "apps.core",
     "apps.accounts",
+    "apps.datasets",
 ]
 
 MIDDLEWARE = [
@@ -213,6 +214,14 @@ CELERY_BEAT_SCHEDULE_FILENAME = env(
 OUTBOUND_ALLOWED_NETWORKS = env.list("OUTBOUND_ALLOWED_NETWORKS", default=[])
 
 INVITATION_LIFETIME_DAYS = env.int("INVITATION_LIFETIME_DAYS", default=14)
+
+# Datasets. Local storages are folders under DATASETS_LOCAL_ROOT (nothing outside it is
+# reachable); uploads are staged under DATASETS_WORK_ROOT, which the web processes and the
+# job workers must share; thumbnails are kept there too.
+DATASETS_LOCAL_ROOT = Path(env("DATASETS_LOCAL_ROOT", default=str(BASE_DIR / "var" / "storage")))
+DATASETS_WORK_ROOT = Path(env("DATASETS_WORK_ROOT", default=str(BASE_DIR / "var" / "datasets")))
+# Lifetime of the signed URLs that give workers read access to one object.
+DATASETS_OBJECT_URL_MAX_AGE = env.int("DATASETS_OBJECT_URL_MAX_AGE", default=900)
 
 LOGGING = {
     "version": 1,

@@ -10,6 +10,7 @@ ORGANIZATION_VIEW = "organization.view"
 MEMBERS_VIEW = "members.view"
 MEMBERS_MANAGE = "members.manage"
 CREDENTIALS_MANAGE = "credentials.manage"
+DATA_VIEW = "data.view"  # read datasets and items: whoever manages data or reviews
 DATA_MANAGE = "data.manage"
 PROJECTS_MANAGE = "projects.manage"
 REVIEWS_REVIEW = "reviews.review"
@@ -21,6 +22,7 @@ REPORTS_VIEW = "reports.view"
 _REQUESTER = {
     ORGANIZATION_VIEW,
     MEMBERS_VIEW,
+    DATA_VIEW,
     DATA_MANAGE,
     PROJECTS_MANAGE,
     REVIEWS_REVIEW,
@@ -38,7 +40,9 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     Role.OWNER: frozenset(_ADMIN),
     Role.ADMIN: frozenset(_ADMIN),
     Role.REQUESTER: frozenset(_REQUESTER),
-    Role.REVIEWER: frozenset({ORGANIZATION_VIEW, MEMBERS_VIEW, REVIEWS_REVIEW, REPORTS_VIEW}),
+    Role.REVIEWER: frozenset(
+        {ORGANIZATION_VIEW, MEMBERS_VIEW, DATA_VIEW, REVIEWS_REVIEW, REPORTS_VIEW}
+    ),
     Role.WORKER: frozenset({ORGANIZATION_VIEW, TASKS_WORK}),
     Role.VENDOR_MANAGER: frozenset({ORGANIZATION_VIEW, MEMBERS_VIEW, VENDOR_MANAGE, REPORTS_VIEW}),
 }

@@ -1,0 +1,65 @@
+"""Write a dataset's manifest (JSON Lines) to a file or standard output, streamed.
+
+Projects do not exist yet, so this exports a dataset (`--dataset`); once they do, a
+`--project` option will add its labels through the same writer.
+"""
+
+import os
+
+from django.core.management.base import BaseCommand, CommandError
+from django_scopes import scope
+
+from apps.accounts.models import Organization
+from apps.datasets.manifest import encode_lines, manifest_lines
+from apps.datasets.models import Dataset
+from apps.datasets.selectors import item_iter_for_export
+
+
+class Command(BaseCommand):
+    help = "Export a dataset's manifest to a file, or to standard output with --out -."
+
+    def add_arguments(self, parser) -> None:
+        parser.add_argument("--org", required=True, help="organization slug")
+        parser.add_argument("--dataset", required=True, help="dataset name")
+        parser.add_argument("--out", required=True, help="a file path, or - for stdout")
+
+    def handle(self, *args, **options) -> None:
+        organization = Organization.objects.filter(slug=options["org"]).first()
+        if organization is None:
+            raise CommandError(f"No organization {options['org']!r}.")
+        with scope(organization=organization.id):
+            dataset = Dataset.objects.filter(
+                organization=organization, name=options["dataset"]
+            ).first()
+            if dataset is None:
+                raise CommandError(f"No dataset {options['dataset']!r} in {organization.slug}.")
+            chunks = encode_lines(
+                manifest_lines(
+                    item_iter_for_export(organization_id=organization.id, dataset_id=dataset.id)
+                )
+            )
+            lines = 0
+            if options["out"] == "-":
+                stream = self.stdout._out.buffer if hasattr(self.stdout._out, "buffer") else None
+                for chunk in chunks:
+                    lines += chunk.count(b"\n")
+                    if stream is not None:
+                        stream.write(chunk)
+                    else:
+                        self.stdout.write(chunk.decode("utf-8"), ending="")
+                if stream is not None:
+                    stream.flush()
+                return
+            partial = f"{options['out']}.partial"
+            try:
+                with open(partial, "wb") as out:
+                    for chunk in chunks:
+                        lines += chunk.count(b"\n")
+                        out.write(chunk)
+                os.replace(partial, options["out"])
+            except OSError as error:
+                raise CommandError(f"Cannot write {options['out']}: {error.strerror}.") from None
+            finally:
+                if os.path.exists(partial):
+                    os.unlink(partial)
+            self.stderr.write(f"Wrote {lines:,} line(s) to {options['out']}.")

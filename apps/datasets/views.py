@@ -1,0 +1,214 @@
+"""Pages: storages, dataset list and detail (imports, errors, item browser), and the signed
+route that serves local objects to whoever holds a URL from `object_read_url`."""
+
+import mimetypes
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib import messages
+from django.core import signing
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_POST
+from django_scopes import scope
+
+from apps.accounts import permissions
+from apps.accounts.permissions import role_has
+from apps.accounts.views import _report, organization_page
+from apps.core.errors import DomainError
+from apps.datasets import selectors, services
+from apps.datasets.errors import StoragePathRefused
+from apps.datasets.forms import DatasetForm, StorageForm, UploadForm
+from apps.datasets.models import ManifestImport, Storage
+from apps.datasets.storages import LocalBackend, content_disposition, local_object_from_token
+
+ITEMS_PER_PAGE = 48
+READ = permissions.DATA_VIEW
+WRITE = permissions.DATA_MANAGE
+
+# Served objects are tenant data: a sandboxed, script-less document in an opaque origin,
+# never content our origin would run.
+OBJECT_CSP = (
+    "sandbox; default-src 'none'; img-src 'self' data:; media-src 'self'; style-src 'unsafe-inline'"
+)
+
+
+@organization_page({"GET": READ, "POST": WRITE})
+def dataset_list(request: HttpRequest) -> HttpResponse:
+    organization = request.organization
+    form = DatasetForm(request.POST or None, organization=organization)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                dataset = services.dataset_create(
+                    organization=organization, actor=request.user, **form.cleaned_data
+                )
+            except DomainError as error:
+                _report(request, error, form)
+            else:
+                messages.success(request, f"Created {dataset.name}.")
+                return redirect(
+                    "datasets:detail", org_slug=organization.slug, dataset_id=dataset.id
+                )
+    context = {
+        "datasets": selectors.dataset_list(organization=organization).order_by("name"),
+        "form": form,
+        "can_manage": role_has(request.role, WRITE),
+    }
+    return render(request, "datasets/list.html", context, status=status)
+
+
+def _detail(request: HttpRequest, dataset_id: int, *, upload_form=None, status=200):
+    organization = request.organization
+    dataset = selectors.dataset_get(organization=organization, dataset_id=dataset_id)
+    try:
+        after = max(int(request.GET.get("after", 0)), 0)
+    except ValueError:
+        after = 0
+    items = list(
+        selectors.item_list(organization=organization, dataset_id=dataset.id).filter(
+            line_number__gt=after
+        )[: ITEMS_PER_PAGE + 1]
+    )
+    imports = list(
+        selectors.manifest_import_list(organization=organization, dataset_id=dataset.id)
+        .select_related("storage")
+        .order_by("-id")[:10]
+    )
+    context = {
+        "dataset": dataset,
+        "items": items[:ITEMS_PER_PAGE],
+        "next_after": items[ITEMS_PER_PAGE - 1].line_number
+        if len(items) > ITEMS_PER_PAGE
+        else None,
+        "imports": imports,
+        "is_importing": any(not i.is_finished for i in imports),
+        "upload_form": upload_form or UploadForm(),
+        "can_manage": role_has(request.role, WRITE),
+        "manifest_url": reverse("dataset-manifest", args=[organization.slug, dataset.id]),
+    }
+    return render(request, "datasets/detail.html", context, status=status)
+
+
+@require_GET
+@organization_page({"GET": READ})
+def dataset_detail(request: HttpRequest, dataset_id: int) -> HttpResponse:
+    return _detail(request, dataset_id)
+
+
+@require_POST
+@organization_page({"POST": WRITE})
+def dataset_import(request: HttpRequest, dataset_id: int) -> HttpResponse:
+    dataset = selectors.dataset_get(organization=request.organization, dataset_id=dataset_id)
+    form = UploadForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            services.manifest_import_start(
+                dataset=dataset,
+                actor=request.user,
+                source=ManifestImport.Source.UPLOAD,
+                upload=form.cleaned_data["file"],
+                skip_invalid=form.cleaned_data["skip_invalid"],
+            )
+        except DomainError as error:
+            _report(request, error, form)
+        else:
+            messages.success(request, "Import started.")
+            return redirect(
+                "datasets:detail", org_slug=request.organization.slug, dataset_id=dataset.id
+            )
+    return _detail(request, dataset_id, upload_form=form, status=400)
+
+
+@require_GET
+@organization_page({"GET": READ})
+def item_thumbnail(request: HttpRequest, dataset_id: int, item_id: int) -> HttpResponse:
+    item = selectors.item_get(
+        organization=request.organization, dataset_id=dataset_id, item_id=item_id
+    )
+    if not item.thumbnail_path:
+        raise Http404
+    root = Path(settings.DATASETS_WORK_ROOT) / "thumbnails"
+    path = root / item.thumbnail_path  # written by us as <org>/<dataset>/<item>.jpg
+    if not path.is_file():
+        raise Http404
+    response = FileResponse(open(path, "rb"), content_type="image/jpeg")  # noqa: SIM115
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, max-age=3600"
+    return response
+
+
+def _storages_page(request: HttpRequest, *, form=None, status: int = 200) -> HttpResponse:
+    context = {
+        "storages": selectors.storage_list(organization=request.organization).order_by("name"),
+        "form": form or StorageForm(),
+        "can_manage": role_has(request.role, WRITE),
+        "local_root": f"{request.organization.slug}/",
+    }
+    return render(request, "datasets/storages.html", context, status=status)
+
+
+@organization_page({"GET": READ, "POST": WRITE})
+def storage_list(request: HttpRequest) -> HttpResponse:
+    if request.method != "POST":
+        return _storages_page(request)
+    form = StorageForm(request.POST)
+    if form.is_valid():
+        try:
+            storage = services.storage_create(
+                organization=request.organization, actor=request.user, **form.cleaned_data
+            )
+        except DomainError as error:
+            _report(request, error, form)
+        else:
+            messages.success(request, f"Registered {storage.name}.")
+            return redirect("datasets:storages", org_slug=request.organization.slug)
+    return _storages_page(request, form=form, status=400)
+
+
+@require_POST
+@organization_page({"POST": WRITE})
+def storage_test(request: HttpRequest, storage_id: int) -> HttpResponse:
+    storage = selectors.storage_get(organization=request.organization, storage_id=storage_id)
+    try:
+        services.storage_test(storage=storage)
+    except DomainError as error:
+        messages.error(request, f"{storage.name}: {error.message}")
+        return _storages_page(request, status=400)
+    messages.success(request, f"{storage.name}: connection works.")
+    return redirect("datasets:storages", org_slug=request.organization.slug)
+
+
+@require_GET
+def object_read(request: HttpRequest, token: str) -> HttpResponse:
+    """A local object behind a signed, expiring URL. Whoever holds the URL may read it:
+    `object_read_url` decides who gets one."""
+    try:
+        organization_id, storage_id, key = local_object_from_token(token)
+    except (signing.BadSignature, KeyError, TypeError, ValueError):
+        raise Http404 from None
+    with scope(organization=organization_id):
+        storage = (
+            Storage.objects.select_related("organization")
+            .filter(id=storage_id, organization_id=organization_id, kind=Storage.Kind.LOCAL)
+            .first()
+        )
+        if storage is None:
+            raise Http404
+        try:
+            path = LocalBackend(storage).path_for(key)
+        except StoragePathRefused:
+            raise Http404 from None
+    if not path.is_file():
+        raise Http404
+    content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+    response = FileResponse(open(path, "rb"), content_type=content_type)  # noqa: SIM115
+    response["Content-Disposition"] = content_disposition(path.name, content_type)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = OBJECT_CSP
+    response["Referrer-Policy"] = "no-referrer"
+    response["Cache-Control"] = "private, max-age=300"
+    return response
