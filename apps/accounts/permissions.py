@@ -17,6 +17,11 @@ TASKS_WORK = "tasks.work"
 VENDOR_MANAGE = "vendor.manage"
 BILLING_MANAGE = "billing.manage"
 REPORTS_VIEW = "reports.view"
+# Workforces: see teams and workforce settings; manage teams, qualifications and blocks;
+# manage the security-relevant settings (IP ranges, OIDC) and vendor subscriptions.
+WORKFORCE_VIEW = "workforce.view"
+WORKTEAMS_MANAGE = "workteams.manage"
+WORKFORCE_MANAGE = "workforce.manage"
 
 _REQUESTER = {
     ORGANIZATION_VIEW,
@@ -25,6 +30,8 @@ _REQUESTER = {
     PROJECTS_MANAGE,
     REVIEWS_REVIEW,
     REPORTS_VIEW,
+    WORKFORCE_VIEW,
+    WORKTEAMS_MANAGE,
 }
 _ADMIN = _REQUESTER | {
     MEMBERS_MANAGE,
@@ -32,6 +39,7 @@ _ADMIN = _REQUESTER | {
     VENDOR_MANAGE,
     BILLING_MANAGE,
     TASKS_WORK,
+    WORKFORCE_MANAGE,
 }
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
