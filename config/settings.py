@@ -189,6 +189,10 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "SCHEMA_PATH_PREFIX": "/api/v1",
     "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "WorkerStatusEnum": "apps.workforces.models.WorkerProfile.Status",
+        "VendorSubscriptionStatusEnum": "apps.workforces.models.VendorSubscription.Status",
+    },
 }
 
 # Celery. No broker: jobs run inline (eager) in the calling process. `make run` uses

@@ -48,7 +48,16 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     Role.REQUESTER: frozenset(_REQUESTER),
     Role.REVIEWER: frozenset({ORGANIZATION_VIEW, MEMBERS_VIEW, REVIEWS_REVIEW, REPORTS_VIEW}),
     Role.WORKER: frozenset({ORGANIZATION_VIEW, TASKS_WORK}),
-    Role.VENDOR_MANAGER: frozenset({ORGANIZATION_VIEW, MEMBERS_VIEW, VENDOR_MANAGE, REPORTS_VIEW}),
+    Role.VENDOR_MANAGER: frozenset(
+        {
+            ORGANIZATION_VIEW,
+            MEMBERS_VIEW,
+            VENDOR_MANAGE,
+            REPORTS_VIEW,
+            WORKFORCE_VIEW,
+            WORKTEAMS_MANAGE,
+        }
+    ),
 }
 
 # Roles an admin may grant; only owners grant or change "owner".

@@ -248,6 +248,10 @@ def webhook_delivery_list(*, workteam: Workteam) -> QuerySet[WebhookDelivery]:
     )
 
 
+def oidc_config_find(*, organization: Organization) -> OidcConfig | None:
+    return OidcConfig.objects.filter(organization=organization).first()
+
+
 def oidc_config_get(*, organization: Organization) -> OidcConfig:
     config = OidcConfig.objects.filter(organization=organization).first()
     if config is None:
