@@ -97,7 +97,9 @@ class OidcConfigApi(OrganizationAPIView):
     class InputSerializer(serializers.Serializer):
         issuer = serializers.CharField(max_length=500)
         client_id = serializers.CharField(max_length=1024)
-        client_secret = serializers.CharField(max_length=1024, required=False, default="")
+        client_secret = serializers.CharField(
+            max_length=1024, required=False, default="", allow_blank=True
+        )
         scope = serializers.CharField(
             max_length=1024, required=False, default="openid email profile"
         )
@@ -135,12 +137,18 @@ class WorkteamListApi(OrganizationAPIView):
     class InputSerializer(serializers.Serializer):
         name = serializers.CharField(max_length=63)
         kind = serializers.ChoiceField(choices=["private", "public", "vendor"])
-        description = serializers.CharField(max_length=200, required=False, default="")
+        description = serializers.CharField(
+            max_length=200, required=False, default="", allow_blank=True
+        )
         vendor_subscription_id = serializers.IntegerField(required=False, allow_null=True)
         oidc_groups = serializers.ListField(child=serializers.CharField(), required=False)
         qualification_ids = serializers.ListField(child=serializers.IntegerField(), required=False)
-        webhook_url = serializers.CharField(max_length=500, required=False, default="")
-        webhook_secret = serializers.CharField(max_length=200, required=False, default="")
+        webhook_url = serializers.CharField(
+            max_length=500, required=False, default="", allow_blank=True
+        )
+        webhook_secret = serializers.CharField(
+            max_length=200, required=False, default="", allow_blank=True
+        )
 
     @extend_schema(responses=WorkteamOutput(many=True))
     def get(self, request: Request, org_slug: str) -> Response:
