@@ -289,7 +289,7 @@ def test_adding_a_member_twice_is_a_conflict(owner_client, owner):
 
 
 def test_remove_member(owner_client, owner):
-    team = private_team(owner, members=[worker_of(owner.organization)])
+    private_team(owner, members=[worker_of(owner.organization)])
     member = WorkteamMember.objects.get()
 
     assert owner_client.delete(member_url(member)).status_code == 204
