@@ -41,9 +41,12 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "allauth",
     "allauth.account",
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.openid_connect",
     "apps.core",
     "apps.accounts",
     "apps.datasets",
+    "apps.workforces",
 ]
 
 MIDDLEWARE = [
@@ -57,6 +60,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "apps.accounts.tenancy.OrganizationScopeMiddleware",
+    "apps.workforces.access.WorkerAddressRefusedMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -120,6 +124,11 @@ ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_PREVENT_ENUMERATION = False
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http" if DEBUG else "https"
+# Organizations' OIDC providers are built from apps.workforces.OidcConfig by this adapter.
+SOCIALACCOUNT_ADAPTER = "apps.workforces.oidc.OrganizationOidcAdapter"
+# A tenant's IdP must never sign someone into an existing account by claiming its email.
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = False
+SOCIALACCOUNT_EMAIL_AUTHENTICATION_AUTO_CONNECT = False
 
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
@@ -181,6 +190,10 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "SCHEMA_PATH_PREFIX": "/api/v1",
     "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "WorkerStatusEnum": "apps.workforces.models.WorkerProfile.Status",
+        "VendorSubscriptionStatusEnum": "apps.workforces.models.VendorSubscription.Status",
+    },
 }
 
 # Celery. No broker: jobs run inline (eager) in the calling process. `make run` uses
@@ -204,6 +217,10 @@ if CELERY_BROKER_URL.startswith("filesystem://"):
 CELERY_BEAT_SCHEDULE = {
     # Periodic jobs are declared here once, for production beat and `make run` alike.
     "core.heartbeat": {"task": "core.heartbeat", "schedule": 60.0},
+    "workforces.work_digests_send_due": {
+        "task": "workforces.work_digests_send_due",
+        "schedule": 300.0,
+    },
 }
 CELERY_BEAT_SCHEDULE_FILENAME = env(
     "CELERY_BEAT_SCHEDULE_FILENAME", default=str(BASE_DIR / "var" / "celerybeat-schedule")
@@ -212,6 +229,19 @@ CELERY_BEAT_SCHEDULE_FILENAME = env(
 # Networks tenants' URLs (S3 endpoints, webhooks, hooks) may reach although not public,
 # e.g. a MinIO on the LAN: "10.0.5.0/24,fd00::/8". Empty: public addresses only.
 OUTBOUND_ALLOWED_NETWORKS = env.list("OUTBOUND_ALLOWED_NETWORKS", default=[])
+
+# Client addresses (apps.core.client_ip): the socket peer, unless the operator runs the app
+# behind proxies it names here. Then the client is read from X-Forwarded-For (or the header
+# in TRUSTED_PROXY_HEADER: "X-Forwarded-For" or "Forwarded"), only as far back as the chain
+# of trusted hops goes. TRUSTED_PROXY_NETWORKS (CIDRs of the proxies) wins over
+# TRUSTED_PROXY_COUNT (number of proxies in front of the app, which must then be
+# unreachable except through them).
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+TRUSTED_PROXY_NETWORKS = env.list("TRUSTED_PROXY_NETWORKS", default=[])
+TRUSTED_PROXY_HEADER = env("TRUSTED_PROXY_HEADER", default="X-Forwarded-For")
+
+# The organization that owns the one public workforce (the platform crowd); created on use.
+PLATFORM_ORGANIZATION_SLUG = env("PLATFORM_ORGANIZATION_SLUG", default="platform")
 
 INVITATION_LIFETIME_DAYS = env.int("INVITATION_LIFETIME_DAYS", default=14)
 

@@ -7,6 +7,7 @@ from apps.core.views import healthz
 api_v1 = [
     path("", include("apps.accounts.api.urls")),
     path("", include("apps.datasets.api.urls")),
+    path("", include("apps.workforces.api.urls")),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     path("redoc/", SpectacularRedocView.as_view(url_name="schema"), name="api-redoc"),
@@ -16,6 +17,7 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),
+    path("", include("apps.workforces.urls")),
     path("", include("apps.accounts.urls")),
     path("", include("apps.datasets.urls")),
 ]

@@ -18,6 +18,11 @@ TASKS_WORK = "tasks.work"
 VENDOR_MANAGE = "vendor.manage"
 BILLING_MANAGE = "billing.manage"
 REPORTS_VIEW = "reports.view"
+# Workforces: see teams and workforce settings; manage teams, qualifications and blocks;
+# manage the security-relevant settings (IP ranges, OIDC) and vendor subscriptions.
+WORKFORCE_VIEW = "workforce.view"
+WORKTEAMS_MANAGE = "workteams.manage"
+WORKFORCE_MANAGE = "workforce.manage"
 
 _REQUESTER = {
     ORGANIZATION_VIEW,
@@ -27,6 +32,8 @@ _REQUESTER = {
     PROJECTS_MANAGE,
     REVIEWS_REVIEW,
     REPORTS_VIEW,
+    WORKFORCE_VIEW,
+    WORKTEAMS_MANAGE,
 }
 _ADMIN = _REQUESTER | {
     MEMBERS_MANAGE,
@@ -34,6 +41,7 @@ _ADMIN = _REQUESTER | {
     VENDOR_MANAGE,
     BILLING_MANAGE,
     TASKS_WORK,
+    WORKFORCE_MANAGE,
 }
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
@@ -44,7 +52,16 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         {ORGANIZATION_VIEW, MEMBERS_VIEW, DATA_VIEW, REVIEWS_REVIEW, REPORTS_VIEW}
     ),
     Role.WORKER: frozenset({ORGANIZATION_VIEW, TASKS_WORK}),
-    Role.VENDOR_MANAGER: frozenset({ORGANIZATION_VIEW, MEMBERS_VIEW, VENDOR_MANAGE, REPORTS_VIEW}),
+    Role.VENDOR_MANAGER: frozenset(
+        {
+            ORGANIZATION_VIEW,
+            MEMBERS_VIEW,
+            VENDOR_MANAGE,
+            REPORTS_VIEW,
+            WORKFORCE_VIEW,
+            WORKTEAMS_MANAGE,
+        }
+    ),
 }
 
 # Roles an admin may grant; only owners grant or change "owner".

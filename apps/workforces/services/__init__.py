@@ -1,0 +1,103 @@
+"""Every write of the workforces app; one module per sub-domain, re-exported here."""
+
+from apps.workforces.services.notifications import (
+    webhook_delivery_attempt,
+    webhook_signature,
+    work_digest_send,
+    work_digests_due_user_ids,
+    workteam_notify_new_work,
+)
+from apps.workforces.services.oidc import (
+    groups_from_claims,
+    oidc_config_delete,
+    oidc_config_set,
+    oidc_sign_in_record,
+)
+from apps.workforces.services.qualifications import (
+    qualification_create,
+    qualification_delete,
+    qualification_grant,
+    qualification_grant_revoke,
+    qualification_test_item_add,
+    qualification_test_submit,
+    qualification_update,
+)
+from apps.workforces.services.vendors import (
+    vendor_offering_save,
+    vendor_routes_set,
+    vendor_subscription_cancel,
+    vendor_subscription_decide,
+    vendor_subscription_request,
+)
+from apps.workforces.services.workers import (
+    worker_block_create,
+    worker_block_lift,
+    worker_profile_ensure,
+    worker_profile_update,
+    worker_pseudonym_record,
+    worker_pseudonyms_record,
+    worker_suspend,
+    worker_unsuspend,
+)
+from apps.workforces.services.workforces import (
+    normalized_cidrs,
+    platform_organization_ensure,
+    workforce_private_ensure,
+    workforce_public_ensure,
+    workforce_update_source_cidrs,
+    workforce_vendor_ensure,
+)
+from apps.workforces.services.workteams import (
+    UNSET,
+    workteam_create,
+    workteam_delete,
+    workteam_member_add,
+    workteam_member_remove,
+    workteam_sync_oidc_members,
+    workteam_update,
+)
+
+__all__ = [
+    "UNSET",
+    "groups_from_claims",
+    "normalized_cidrs",
+    "oidc_config_delete",
+    "oidc_config_set",
+    "oidc_sign_in_record",
+    "platform_organization_ensure",
+    "qualification_create",
+    "qualification_delete",
+    "qualification_grant",
+    "qualification_grant_revoke",
+    "qualification_test_item_add",
+    "qualification_test_submit",
+    "qualification_update",
+    "vendor_offering_save",
+    "vendor_routes_set",
+    "vendor_subscription_cancel",
+    "vendor_subscription_decide",
+    "vendor_subscription_request",
+    "webhook_delivery_attempt",
+    "webhook_signature",
+    "work_digest_send",
+    "work_digests_due_user_ids",
+    "worker_block_create",
+    "worker_block_lift",
+    "worker_profile_ensure",
+    "worker_profile_update",
+    "worker_pseudonym_record",
+    "worker_pseudonyms_record",
+    "worker_suspend",
+    "worker_unsuspend",
+    "workforce_private_ensure",
+    "workforce_public_ensure",
+    "workforce_update_source_cidrs",
+    "workforce_vendor_ensure",
+    "workteam_create",
+    "workteam_delete",
+    "workteam_member_add",
+    "workteam_member_remove",
+    "workteam_notify_new_work",
+    "workteam_sync_oidc_members",
+    "workteam_update",
+]

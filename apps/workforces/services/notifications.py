@@ -1,0 +1,215 @@
+"""New-work notifications: hourly email digests per worker, and signed team webhooks."""
+
+import hashlib
+import hmac
+import json
+import logging
+import time
+from datetime import timedelta
+
+import urllib3
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import transaction
+from django.db.models import Q
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+
+from apps.accounts.models import User
+from apps.core.crypto import InvalidToken, decrypt
+from apps.core.jobs import enqueue_on_commit
+from apps.core.outbound import OutboundUrlRefused, outbound_request, outbound_target
+from apps.workforces import jobs
+from apps.workforces.models import WebhookDelivery, WorkerProfile, WorkNotice, Workteam
+from apps.workforces.selectors import workteam_eligible_workers
+from apps.workforces.services._common import invalid
+
+logger = logging.getLogger(__name__)
+
+DIGEST_INTERVAL = timedelta(hours=1)
+DIGEST_JOB_BATCH = 500  # users per digest job: one job per new-work event for small teams
+WEBHOOK_MAX_ATTEMPTS = 5
+WEBHOOK_TIMEOUT_SECONDS = 10.0
+SIGNATURE_HEADER = "X-Groundwork-Signature"
+
+
+@transaction.atomic
+def workteam_notify_new_work(*, workteam: Workteam, project_name: str, count: int) -> int:
+    """Tell `workteam`'s workers that `count` new tasks of `project_name` are waiting.
+
+    Each eligible worker gets a notice, emailed in a digest at most once an hour; the
+    team's webhook (if any) gets one signed POST. Both are sent by jobs after commit.
+    Returns the number of workers notified. Called by projects when work becomes available.
+    """
+    project_name = (project_name or "").strip()
+    if not project_name:
+        raise invalid("project_name", "Name the project.")
+    if not isinstance(count, int) or count < 1:
+        raise invalid("count", "The number of new tasks is a positive integer.")
+    user_ids = list(workteam_eligible_workers(workteam=workteam).values_list("id", flat=True))
+    WorkerProfile.objects.bulk_create(
+        [WorkerProfile(user_id=user_id) for user_id in user_ids], ignore_conflicts=True
+    )
+    WorkNotice.global_objects.bulk_create(
+        [
+            WorkNotice(
+                organization_id=workteam.organization_id,
+                user_id=user_id,
+                workteam=workteam,
+                project_name=project_name[:200],
+                count=count,
+            )
+            for user_id in user_ids
+        ]
+    )
+    for start in range(0, len(user_ids), DIGEST_JOB_BATCH):
+        enqueue_on_commit(
+            jobs.work_digests_send, user_ids=user_ids[start : start + DIGEST_JOB_BATCH]
+        )
+    if workteam.webhook_url:
+        delivery = WebhookDelivery.objects.create(
+            organization_id=workteam.organization_id,
+            workteam=workteam,
+            payload={
+                "type": "work.available",
+                "workteam": {"id": workteam.pk, "name": workteam.name},
+                "project_name": project_name,
+                "count": count,
+                "created_at": timezone.now().isoformat(),
+            },
+        )
+        enqueue_on_commit(
+            jobs.webhook_deliver,
+            organization_id=workteam.organization_id,
+            delivery_id=delivery.pk,
+        )
+    return len(user_ids)
+
+
+def work_digest_send(*, user_id: int) -> bool:
+    """Email `user_id` their unsent notices, unless they were emailed in the last hour.
+
+    The conditional UPDATE of the digest clock claims the send, so two jobs for the same
+    worker send one email; a failed send puts the clock back and re-raises for a retry.
+    Returns whether an email went out.
+    """
+    notices = list(
+        WorkNotice.global_objects.filter(user_id=user_id, emailed_at__isnull=True)
+        .select_related("workteam__organization")
+        .order_by("id")
+    )
+    if not notices:
+        return False
+    now = timezone.now()
+    profile = WorkerProfile.objects.filter(user_id=user_id).first()
+    if profile is None or profile.is_suspended:
+        return False
+    claimed = WorkerProfile.objects.filter(
+        Q(last_work_email_at__isnull=True) | Q(last_work_email_at__lte=now - DIGEST_INTERVAL),
+        pk=profile.pk,
+    ).update(last_work_email_at=now)
+    if not claimed:
+        return False  # emailed within the hour: the periodic job sends these later
+    user = User.objects.get(pk=user_id)
+    context = {
+        "user": user,
+        "notices": notices,
+        "console_url": f"{settings.BASE_URL}{reverse('worker_console')}",
+    }
+    try:
+        send_mail(
+            subject=f"New work on Groundwork ({sum(n.count for n in notices)} tasks)",
+            message=render_to_string("workforces/email/new_work.txt", context),
+            from_email=None,
+            recipient_list=[user.email],
+        )
+    except Exception:
+        WorkerProfile.objects.filter(pk=profile.pk).update(
+            last_work_email_at=profile.last_work_email_at
+        )
+        raise
+    WorkNotice.global_objects.filter(id__in=[n.id for n in notices]).update(emailed_at=now)
+    return True
+
+
+def work_digests_due_user_ids(*, limit: int = 1000) -> list[int]:
+    """Workers with unsent notices whose last digest is at least an hour old."""
+    cutoff = timezone.now() - DIGEST_INTERVAL
+    return list(
+        WorkNotice.global_objects.filter(emailed_at__isnull=True)
+        .filter(
+            Q(user__worker_profile__last_work_email_at__isnull=True)
+            | Q(user__worker_profile__last_work_email_at__lte=cutoff)
+        )
+        .values_list("user_id", flat=True)
+        .distinct()
+        .order_by("user_id")[:limit]
+    )
+
+
+def webhook_signature(*, secret: str, timestamp: int, body: bytes) -> str:
+    """`t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>." + body>`; receivers recompute it and
+    reject old timestamps to stop replays."""
+    mac = hmac.new(secret.encode(), f"{timestamp}.".encode() + body, hashlib.sha256).hexdigest()
+    return f"t={timestamp},v1={mac}"
+
+
+def webhook_delivery_attempt(*, delivery_id: int) -> str:
+    """Make one attempt; returns "delivered", "retry" or "failed" (terminal).
+
+    The URL passes the outbound rule again at send time (its DNS may have changed); a
+    refused URL or an unreadable secret fails at once, other failures (connection errors,
+    timeouts, non-2xx answers) are retried up to WEBHOOK_MAX_ATTEMPTS in all.
+    """
+    claimed = WebhookDelivery.objects.filter(
+        pk=delivery_id,
+        status=WebhookDelivery.Status.PENDING,
+        attempts__lt=WEBHOOK_MAX_ATTEMPTS,
+    )
+    delivery = claimed.select_related("workteam").first()
+    if delivery is None:
+        return "failed"  # delivered, failed or gone: nothing to do
+    attempts = delivery.attempts + 1
+    WebhookDelivery.objects.filter(pk=delivery.pk).update(attempts=attempts)
+    workteam = delivery.workteam
+    try:
+        if not workteam.webhook_url:
+            raise OutboundUrlRefused("The team no longer has a webhook.")
+        target = outbound_target(workteam.webhook_url, field="webhook_url")
+        secret = decrypt(workteam.webhook_secret_encrypted)
+    except (OutboundUrlRefused, InvalidToken) as error:
+        return _finish(delivery, WebhookDelivery.Status.FAILED, f"Not sent: {error}")
+    body = json.dumps(delivery.payload, sort_keys=True, separators=(",", ":")).encode()
+    headers = {
+        "Content-Type": "application/json",
+        "User-Agent": "Groundwork-Webhook/1",
+        "X-Groundwork-Delivery": str(delivery.pk),
+        SIGNATURE_HEADER: webhook_signature(secret=secret, timestamp=int(time.time()), body=body),
+    }
+    try:
+        response = outbound_request(
+            target, method="POST", body=body, headers=headers, timeout=WEBHOOK_TIMEOUT_SECONDS
+        )
+        error = None if 200 <= response.status < 300 else f"HTTP {response.status}"
+    except urllib3.exceptions.HTTPError as exc:
+        error = f"{type(exc).__name__}: {exc}"[:500]
+    if error is None:
+        return _finish(delivery, WebhookDelivery.Status.DELIVERED, "")
+    if attempts >= WEBHOOK_MAX_ATTEMPTS:
+        return _finish(delivery, WebhookDelivery.Status.FAILED, error)
+    WebhookDelivery.objects.filter(pk=delivery.pk).update(last_error=error)
+    return "retry"
+
+
+def _finish(delivery: WebhookDelivery, status: str, error: str) -> str:
+    now = timezone.now()
+    WebhookDelivery.objects.filter(pk=delivery.pk, status=WebhookDelivery.Status.PENDING).update(
+        status=status,
+        last_error=error[:500],
+        delivered_at=now if status == WebhookDelivery.Status.DELIVERED else None,
+        updated_at=now,
+    )
+    if status == WebhookDelivery.Status.FAILED:
+        logger.warning("Webhook delivery %s failed: %s", delivery.pk, error)
+    return status
