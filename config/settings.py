@@ -47,6 +47,8 @@ INSTALLED_APPS = [
     "apps.accounts",
     "apps.datasets",
     "apps.workforces",
+    "apps.projects",
+    "apps.tasks",
 ]
 
 MIDDLEWARE = [
@@ -61,6 +63,7 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "apps.accounts.tenancy.OrganizationScopeMiddleware",
     "apps.workforces.access.WorkerAddressRefusedMiddleware",
+    "apps.tasks.middleware.WorkerScopeMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"

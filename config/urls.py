@@ -8,6 +8,8 @@ api_v1 = [
     path("", include("apps.accounts.api.urls")),
     path("", include("apps.datasets.api.urls")),
     path("", include("apps.workforces.api.urls")),
+    path("", include("apps.projects.api.urls")),
+    path("", include("apps.tasks.api.urls")),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     path("redoc/", SpectacularRedocView.as_view(url_name="schema"), name="api-redoc"),

@@ -14,10 +14,16 @@ class TaskType(models.TextChoices):
     """Ground Truth's built-in task types, plus custom (a requester's HumanTaskUi + hooks)."""
 
     TEXT_CLASSIFICATION = "text_classification", "Text classification (single label)"
-    TEXT_CLASSIFICATION_MULTILABEL = "text_classification_multilabel", "Text classification (multi-label)"
+    TEXT_CLASSIFICATION_MULTILABEL = (
+        "text_classification_multilabel",
+        "Text classification (multi-label)",
+    )
     NAMED_ENTITY_RECOGNITION = "named_entity_recognition", "Named entity recognition"
     IMAGE_CLASSIFICATION = "image_classification", "Image classification (single label)"
-    IMAGE_CLASSIFICATION_MULTILABEL = "image_classification_multilabel", "Image classification (multi-label)"
+    IMAGE_CLASSIFICATION_MULTILABEL = (
+        "image_classification_multilabel",
+        "Image classification (multi-label)",
+    )
     BOUNDING_BOX = "bounding_box", "Bounding box"
     SEMANTIC_SEGMENTATION = "semantic_segmentation", "Semantic segmentation"
     LABEL_VERIFICATION = "label_verification", "Label verification"

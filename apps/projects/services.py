@@ -13,6 +13,7 @@ from apps.accounts.models import Organization, User
 from apps.core.errors import Conflict, DomainError
 from apps.core.services import audit_record
 from apps.projects.models import LABEL_ATTRIBUTE_PATTERN, NAME_PATTERN, Project, TaskType
+from apps.workforces.models import Workforce
 
 MAX_LABELS = 30
 MAX_LABEL_LENGTH = 16
@@ -23,10 +24,24 @@ REF_LABEL_TYPES = {
     TaskType.VIDEO_OBJECT_TRACKING,
 }
 EDITABLE_FIELDS = {
-    "name", "dataset", "task_type", "label_attribute_name", "labels", "short_instructions",
-    "full_instructions", "ui_template", "workteam", "answers_per_item", "task_time_limit_seconds",
-    "task_availability_lifetime_seconds", "max_concurrent_tasks_per_worker", "price_per_task",
-    "max_human_labeled_items", "max_percentage_labeled", "priority", "tags",
+    "name",
+    "dataset",
+    "task_type",
+    "label_attribute_name",
+    "labels",
+    "short_instructions",
+    "full_instructions",
+    "ui_template",
+    "workteam",
+    "answers_per_item",
+    "task_time_limit_seconds",
+    "task_availability_lifetime_seconds",
+    "max_concurrent_tasks_per_worker",
+    "price_per_task",
+    "max_human_labeled_items",
+    "max_percentage_labeled",
+    "priority",
+    "tags",
 }
 
 
@@ -50,7 +65,9 @@ def _normalized_labels(labels: object, task_type: str) -> list[dict]:
             raise _invalid("labels", f"Label #{index + 1} needs a 'label' text.")
         name = entry["label"].strip()
         if not 1 <= len(name) <= MAX_LABEL_LENGTH:
-            raise _invalid("labels", f"Label {name!r} must have 1 to {MAX_LABEL_LENGTH} characters.")
+            raise _invalid(
+                "labels", f"Label {name!r} must have 1 to {MAX_LABEL_LENGTH} characters."
+            )
         if name in seen:
             raise _invalid("labels", f"Label {name!r} appears twice.")
         seen.add(name)
@@ -66,7 +83,9 @@ def _normalized_labels(labels: object, task_type: str) -> list[dict]:
 def _validate(project: Project) -> None:
     """Rules across fields; field ranges are also model validators and DB checks."""
     if not re.match(NAME_PATTERN, project.name or ""):
-        raise _invalid("name", "Use 1-63 letters, digits and hyphens, starting with a letter or digit.")
+        raise _invalid(
+            "name", "Use 1-63 letters, digits and hyphens, starting with a letter or digit."
+        )
     attribute = project.label_attribute_name or ""
     if not re.match(LABEL_ATTRIBUTE_PATTERN, attribute) or attribute.endswith("-metadata"):
         raise _invalid(
@@ -95,7 +114,7 @@ def _validate(project: Project) -> None:
         project.price_per_task < 0 or project.price_per_task.as_tuple().exponent < -4
     ):
         raise _invalid("price_per_task", "Use a non-negative amount with at most 4 decimals.")
-    if project.workteam.is_paid and not project.price_per_task:
+    if project.workteam.workforce.kind != Workforce.Kind.PRIVATE and not project.price_per_task:
         raise _invalid("price_per_task", "Public and vendor work needs a price per task.")
 
 
@@ -103,7 +122,8 @@ def _check_name_free(project: Project) -> None:
     taken = Project.objects.filter(organization_id=project.organization_id, name=project.name)
     if taken.exclude(pk=project.pk).exists():
         raise Conflict(
-            "A project with this name already exists.", name=["A project with this name already exists."]
+            "A project with this name already exists.",
+            name=["A project with this name already exists."],
         )
 
 
@@ -122,7 +142,9 @@ def project_create(*, organization: Organization, actor: User, **fields) -> Proj
     _validate(project)
     _check_name_free(project)
     project.save()
-    audit_record(organization_id=organization.id, actor=actor, action="project.created", target=project)
+    audit_record(
+        organization_id=organization.id, actor=actor, action="project.created", target=project
+    )
     return project
 
 
@@ -144,7 +166,10 @@ def project_update(*, project: Project, actor: User, **fields) -> Project:
     _check_name_free(project)
     project.save()
     audit_record(
-        organization_id=project.organization_id, actor=actor, action="project.updated",
-        target=project, fields=sorted(fields),
+        organization_id=project.organization_id,
+        actor=actor,
+        action="project.updated",
+        target=project,
+        fields=sorted(fields),
     )
     return project

@@ -18,7 +18,9 @@ class WorkerScopeMiddleware:
         if not WORK_PATH.match(request.path_info) or not request.user.is_authenticated:
             return self.get_response(request)
         organization_ids = list(
-            workteams_for_worker(user=request.user).values_list("organization_id", flat=True).distinct()
+            workteams_for_worker(user=request.user)
+            .values_list("organization_id", flat=True)
+            .distinct()
         )
         with scope(organization=organization_ids):
             return self.get_response(request)

@@ -76,7 +76,9 @@ class Assignment(TenantModel):
         ]
         indexes = [
             models.Index(fields=["worker", "status"], name="assignment_worker_status"),
-            models.Index(fields=["deadline"], condition=Q(status="active"), name="assignment_overdue"),
+            models.Index(
+                fields=["deadline"], condition=Q(status="active"), name="assignment_overdue"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -4,11 +4,15 @@ from apps.accounts.models import Organization, User
 from apps.core.errors import NotFound
 from apps.projects.models import Project
 from apps.tasks.models import Assignment, Task
+from apps.workforces.errors import WorkerAddressRefused
+from apps.workforces.selectors import workforce_ip_allowed, workteams_for_worker
 
 
 def project_progress(*, project: Project) -> dict:
     """Tasks by state in one aggregate query."""
-    counts = Task.objects.filter(organization_id=project.organization_id, project=project).aggregate(
+    counts = Task.objects.filter(
+        organization_id=project.organization_id, project=project
+    ).aggregate(
         total=Count("id"),
         waiting=Count("id", filter=Q(status=Task.Status.OPEN, live_assignments=0)),
         in_progress=Count("id", filter=Q(status=Task.Status.OPEN, live_assignments__gt=0)),
@@ -21,10 +25,12 @@ def project_progress(*, project: Project) -> dict:
     return {"status": project.status, "tasks": counts, "answers": answers}
 
 
-def assignment_list_for_project(*, organization: Organization, project_id: int) -> QuerySet[Assignment]:
-    return Assignment.objects.filter(organization=organization, project_id=project_id).select_related(
-        "task", "worker"
-    )
+def assignment_list_for_project(
+    *, organization: Organization, project_id: int
+) -> QuerySet[Assignment]:
+    return Assignment.objects.filter(
+        organization=organization, project_id=project_id
+    ).select_related("task", "worker")
 
 
 def assignment_get_for_worker(*, worker: User, assignment_id: int) -> Assignment:
@@ -41,3 +47,28 @@ def assignment_get_for_worker(*, worker: User, assignment_id: int) -> Assignment
 
 def assignment_list_for_worker(*, worker: User) -> QuerySet[Assignment]:
     return Assignment.objects.filter(worker=worker).select_related("project").order_by("-pk")
+
+
+def workteam_ids_open_to(
+    *, worker: User, address: str | None, project_id: int | None = None
+) -> list[int]:
+    """The teams whose queue this request may draw from.
+
+    A project the worker cannot reach is NotFound; teams whose workforce refuses the
+    request's address are left out, and if that leaves none the request is refused
+    (WorkerAddressRefused, a 403 naming the address) rather than told "no work".
+    """
+    teams = list(workteams_for_worker(user=worker).select_related("workforce"))
+    if project_id is not None:
+        project = Project.objects.filter(pk=project_id, workteam__in=teams).first()
+        if project is None:
+            raise NotFound()
+        teams = [team for team in teams if team.pk == project.workteam_id]
+    allowed = [
+        team.pk for team in teams if workforce_ip_allowed(workforce=team.workforce, address=address)
+    ]
+    if teams and not allowed:
+        raise WorkerAddressRefused(
+            address=[f"Your address {address or '(unknown)'} is not allowed."]
+        )
+    return allowed

@@ -58,7 +58,9 @@ def _transition(project: Project, *, allowed_from: set[str], to: str, **changes)
     )
     if not moved:
         project.refresh_from_db()
-        raise ProjectTransitionRefused(status=[f"The project is {project.get_status_display().lower()}."])
+        raise ProjectTransitionRefused(
+            status=[f"The project is {project.get_status_display().lower()}."]
+        )
     project.refresh_from_db()
     return project
 
@@ -66,15 +68,29 @@ def _transition(project: Project, *, allowed_from: set[str], to: str, **changes)
 @transaction.atomic
 def project_start(*, project: Project, actor: User) -> Project:
     """Draft -> starting; a job creates one Task per Item, then moves it to in progress."""
-    if not Item.objects.filter(organization_id=project.organization_id, dataset_id=project.dataset_id).exists():
-        raise DomainError("The dataset has no items yet.", dataset=["The dataset has no items yet."])
+    if not Item.objects.filter(
+        organization_id=project.organization_id, dataset_id=project.dataset_id
+    ).exists():
+        raise DomainError(
+            "The dataset has no items yet.", dataset=["The dataset has no items yet."]
+        )
     now = timezone.now()
     project = _transition(
-        project, allowed_from={Project.Status.DRAFT}, to=Project.Status.STARTING, started_at=now,
+        project,
+        allowed_from={Project.Status.DRAFT},
+        to=Project.Status.STARTING,
+        started_at=now,
         available_until=now + timedelta(seconds=project.task_availability_lifetime_seconds),
     )
-    audit_record(organization_id=project.organization_id, actor=actor, action="project.started", target=project)
-    enqueue_on_commit(jobs.project_tasks_create, organization_id=project.organization_id, project_id=project.id)
+    audit_record(
+        organization_id=project.organization_id,
+        actor=actor,
+        action="project.started",
+        target=project,
+    )
+    enqueue_on_commit(
+        jobs.project_tasks_create, organization_id=project.organization_id, project_id=project.id
+    )
     return project
 
 
@@ -107,8 +123,12 @@ def project_tasks_create(*, project: Project) -> int:
 
 def _tasks_insert(project: Project, item_ids: list[int]) -> int:
     tasks = [
-        Task(organization_id=project.organization_id, project_id=project.id, item_id=item_id,
-             answers_needed=project.answers_per_item)
+        Task(
+            organization_id=project.organization_id,
+            project_id=project.id,
+            item_id=item_id,
+            answers_needed=project.answers_per_item,
+        )
         for item_id in item_ids
     ]
     with transaction.atomic():
@@ -119,14 +139,20 @@ def _tasks_insert(project: Project, item_ids: list[int]) -> int:
 def project_stop(*, project: Project, actor: User) -> Project:
     """Withdraw unassigned tasks now; held ones may still be submitted until their deadline."""
     project = _transition(
-        project, allowed_from={Project.Status.STARTING, Project.Status.IN_PROGRESS},
+        project,
+        allowed_from={Project.Status.STARTING, Project.Status.IN_PROGRESS},
         to=Project.Status.STOPPING,
     )
     Task.objects.filter(project=project, status=Task.Status.OPEN, live_assignments=0).update(
         status=Task.Status.WITHDRAWN, updated_at=timezone.now()
     )
     _project_settle(project.pk)
-    audit_record(organization_id=project.organization_id, actor=actor, action="project.stopped", target=project)
+    audit_record(
+        organization_id=project.organization_id,
+        actor=actor,
+        action="project.stopped",
+        target=project,
+    )
     return project
 
 
@@ -174,7 +200,9 @@ def assignment_next(
         )
         if project_id is not None:
             projects = projects.filter(pk=project_id)
-        held = Assignment.objects.filter(worker=worker, status=Assignment.Status.ACTIVE, deadline__gt=now)
+        held = Assignment.objects.filter(
+            worker=worker, status=Assignment.Status.ACTIVE, deadline__gt=now
+        )
         at_limit = (
             held.values("project_id")
             .annotate(count=Count("id"))
@@ -182,8 +210,13 @@ def assignment_next(
             .values_list("project_id", flat=True)
         )
         mine = Assignment.objects.filter(
-            task_id=OuterRef("pk"), worker=worker,
-            status__in=[Assignment.Status.ACTIVE, Assignment.Status.SUBMITTED, Assignment.Status.DECLINED],
+            task_id=OuterRef("pk"),
+            worker=worker,
+            status__in=[
+                Assignment.Status.ACTIVE,
+                Assignment.Status.SUBMITTED,
+                Assignment.Status.DECLINED,
+            ],
         )
         task = (
             Task.objects.filter(status=Task.Status.OPEN, project__in=projects)
@@ -196,10 +229,18 @@ def assignment_next(
             .first()
         )
         if task is None:
-            return held.filter(project__in=projects).order_by("pk").select_related("task", "project").first()
+            return (
+                held.filter(project__in=projects)
+                .order_by("pk")
+                .select_related("task", "project")
+                .first()
+            )
         Task.objects.filter(pk=task.pk).update(live_assignments=F("live_assignments") + 1)
         return Assignment.objects.create(
-            organization_id=task.organization_id, task=task, project=task.project, worker=worker,
+            organization_id=task.organization_id,
+            task=task,
+            project=task.project,
+            worker=worker,
             deadline=now + timedelta(seconds=task.project.task_time_limit_seconds),
         )
 
@@ -249,7 +290,9 @@ def assignment_submit(*, assignment: Assignment, worker: User, answer: object) -
     if assignment.deadline <= now:
         raise AssignmentExpired()
     validate_answer(project=assignment.project, item=assignment.task.item, answer=answer)
-    _end_live(assignment, status=Assignment.Status.SUBMITTED, now=now, answer=answer, submitted_at=now)
+    _end_live(
+        assignment, status=Assignment.Status.SUBMITTED, now=now, answer=answer, submitted_at=now
+    )
     task = Task.objects.get(pk=assignment.task_id)
     task.answers_received += 1
     if task.answers_received >= task.answers_needed:

@@ -35,14 +35,14 @@ def _check_label(label: object, allowed: list[str]) -> str:
 
 def _classification(value: object, project: Project, item) -> None:
     if not isinstance(value, dict) or "label" not in value:
-        raise _fail("Expected {\"label\": <category>}.")
+        raise _fail('Expected {"label": <category>}.')
     _check_label(value["label"], project.label_names)
 
 
 def _multilabel(value: object, project: Project, item) -> None:
     labels = value.get("labels") if isinstance(value, dict) else None
     if not isinstance(labels, list):
-        raise _fail("Expected {\"labels\": [<category>, ...]}.")
+        raise _fail('Expected {"labels": [<category>, ...]}.')
     for label in labels:
         _check_label(label, project.label_names)
     if len(set(labels)) != len(labels):
@@ -52,7 +52,7 @@ def _multilabel(value: object, project: Project, item) -> None:
 def _entities(value: object, project: Project, item) -> None:
     entities = value.get("entities") if isinstance(value, dict) else None
     if not isinstance(entities, list):
-        raise _fail("Expected {\"entities\": [{label, startOffset, endOffset}, ...]}.")
+        raise _fail('Expected {"entities": [{label, startOffset, endOffset}, ...]}.')
     text = item.data.get("source")
     length = len(text) if isinstance(text, str) else 0
     spans = []

@@ -7,12 +7,31 @@ class ProjectOutput(serializers.ModelSerializer):
     class Meta:
         model = Project
         fields = [
-            "id", "name", "dataset", "task_type", "label_attribute_name", "labels",
-            "short_instructions", "full_instructions", "ui_template", "workteam", "answers_per_item",
-            "task_time_limit_seconds", "task_availability_lifetime_seconds",
-            "max_concurrent_tasks_per_worker", "price_per_task", "max_human_labeled_items",
-            "max_percentage_labeled", "priority", "tags", "status", "failure_reason", "created_at",
-            "started_at", "available_until", "ended_at",
+            "id",
+            "name",
+            "dataset",
+            "task_type",
+            "label_attribute_name",
+            "labels",
+            "short_instructions",
+            "full_instructions",
+            "ui_template",
+            "workteam",
+            "answers_per_item",
+            "task_time_limit_seconds",
+            "task_availability_lifetime_seconds",
+            "max_concurrent_tasks_per_worker",
+            "price_per_task",
+            "max_human_labeled_items",
+            "max_percentage_labeled",
+            "priority",
+            "tags",
+            "status",
+            "failure_reason",
+            "created_at",
+            "started_at",
+            "available_until",
+            "ended_at",
         ]
 
 
@@ -34,7 +53,9 @@ class ProjectInput(serializers.Serializer):
     ui_template = serializers.CharField(required=False, allow_blank=True, max_length=500_000)
     workteam_id = serializers.IntegerField()
     answers_per_item = serializers.IntegerField(required=False, min_value=1, max_value=9)
-    task_time_limit_seconds = serializers.IntegerField(required=False, min_value=30, max_value=28800)
+    task_time_limit_seconds = serializers.IntegerField(
+        required=False, min_value=30, max_value=28800
+    )
     task_availability_lifetime_seconds = serializers.IntegerField(required=False, min_value=60)
     max_concurrent_tasks_per_worker = serializers.IntegerField(
         required=False, min_value=1, max_value=5000

@@ -36,7 +36,9 @@ class ProjectListApi(OrganizationAPIView):
         payload = ProjectInput(data=request.data)
         payload.is_valid(raise_exception=True)
         fields = _resolve_references(self.organization, dict(payload.validated_data))
-        project = services.project_create(organization=self.organization, actor=request.user, **fields)
+        project = services.project_create(
+            organization=self.organization, actor=request.user, **fields
+        )
         return Response(ProjectOutput(project).data, status=201)
 
 

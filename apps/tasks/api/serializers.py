@@ -12,8 +12,16 @@ class AssignmentOutput(serializers.ModelSerializer):
     class Meta:
         model = Assignment
         fields = [
-            "id", "task", "item_id", "worker_id", "status", "deadline", "answer", "submitted_at",
-            "ended_at", "created_at",
+            "id",
+            "task",
+            "item_id",
+            "worker_id",
+            "status",
+            "deadline",
+            "answer",
+            "submitted_at",
+            "ended_at",
+            "created_at",
         ]
 
     def get_worker_id(self, assignment: Assignment) -> str:
@@ -28,7 +36,16 @@ class WorkAssignmentOutput(serializers.ModelSerializer):
 
     class Meta:
         model = Assignment
-        fields = ["id", "status", "deadline", "created_at", "submitted_at", "answer", "project", "input"]
+        fields = [
+            "id",
+            "status",
+            "deadline",
+            "created_at",
+            "submitted_at",
+            "answer",
+            "project",
+            "input",
+        ]
 
     def get_project(self, assignment: Assignment) -> dict:
         project = assignment.project

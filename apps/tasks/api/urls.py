@@ -9,7 +9,11 @@ urlpatterns = [
     path(f"{PROJECT}start/", views.ProjectStartApi.as_view(), name="project-start"),
     path(f"{PROJECT}stop/", views.ProjectStopApi.as_view(), name="project-stop"),
     path(f"{PROJECT}progress/", views.ProjectProgressApi.as_view(), name="project-progress"),
-    path(f"{PROJECT}assignments/", views.ProjectAssignmentListApi.as_view(), name="project-assignments"),
+    path(
+        f"{PROJECT}assignments/",
+        views.ProjectAssignmentListApi.as_view(),
+        name="project-assignments",
+    ),
     path("work/next/", views.WorkNextApi.as_view(), name="work-next"),
     path("work/assignments/", views.WorkAssignmentListApi.as_view(), name="work-assignment-list"),
     path(ASSIGNMENT, views.WorkAssignmentDetailApi.as_view(), name="work-assignment-detail"),

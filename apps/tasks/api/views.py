@@ -7,11 +7,12 @@ from rest_framework.response import Response
 from apps.accounts import permissions
 from apps.accounts.api.base import OrganizationAPIView
 from apps.core.api.views import BaseAPIView
+from apps.core.client_ip import client_ip
 from apps.projects.api.serializers import ProgressOutput, ProjectOutput
 from apps.projects.selectors import project_get
 from apps.tasks import selectors, services
 from apps.tasks.api.serializers import AssignmentOutput, WorkAssignmentOutput
-from apps.workforces.selectors import anonymized_worker_id, workteams_for_worker
+from apps.workforces.selectors import anonymized_worker_id
 
 
 class ProjectStartApi(OrganizationAPIView):
@@ -49,11 +50,15 @@ class ProjectAssignmentListApi(OrganizationAPIView):
     @extend_schema(responses=AssignmentOutput(many=True))
     def get(self, request: Request, org_slug: str, project_id: int) -> Response:
         project = project_get(organization=self.organization, project_id=project_id)
-        queryset = selectors.assignment_list_for_project(organization=self.organization, project_id=project.id)
+        queryset = selectors.assignment_list_for_project(
+            organization=self.organization, project_id=project.id
+        )
         paginator = self.pagination_class()
         page = paginator.paginate_queryset(queryset, request, view=self)
         worker_ids = {
-            assignment.worker_id: anonymized_worker_id(user=assignment.worker, organization=self.organization)
+            assignment.worker_id: anonymized_worker_id(
+                user=assignment.worker, organization=self.organization
+            )
             for assignment in page
         }
         output = AssignmentOutput(page, many=True, context={"worker_ids": worker_ids})
@@ -74,27 +79,35 @@ class WorkNextApi(WorkAPIView):
     def post(self, request: Request) -> Response:
         payload = self.InputSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
-        workteam_ids = list(workteams_for_worker(user=request.user).values_list("id", flat=True))
+        workteam_ids = selectors.workteam_ids_open_to(
+            worker=request.user, address=client_ip(request), **payload.validated_data
+        )
         assignment = services.assignment_next(
             worker=request.user, workteam_ids=workteam_ids, **payload.validated_data
         )
         if assignment is None:
             return Response(status=204)
-        assignment = selectors.assignment_get_for_worker(worker=request.user, assignment_id=assignment.id)
+        assignment = selectors.assignment_get_for_worker(
+            worker=request.user, assignment_id=assignment.id
+        )
         return Response(WorkAssignmentOutput(assignment).data, status=201)
 
 
 class WorkAssignmentListApi(WorkAPIView):
     @extend_schema(responses=WorkAssignmentOutput(many=True))
     def get(self, request: Request) -> Response:
-        queryset = selectors.assignment_list_for_worker(worker=request.user).select_related("task__item")
+        queryset = selectors.assignment_list_for_worker(worker=request.user).select_related(
+            "task__item"
+        )
         return self.paginated(queryset, WorkAssignmentOutput)
 
 
 class WorkAssignmentDetailApi(WorkAPIView):
     @extend_schema(responses=WorkAssignmentOutput)
     def get(self, request: Request, assignment_id: int) -> Response:
-        assignment = selectors.assignment_get_for_worker(worker=request.user, assignment_id=assignment_id)
+        assignment = selectors.assignment_get_for_worker(
+            worker=request.user, assignment_id=assignment_id
+        )
         return Response(WorkAssignmentOutput(assignment).data)
 
 
@@ -106,7 +119,9 @@ class WorkSubmitApi(WorkAPIView):
     def post(self, request: Request, assignment_id: int) -> Response:
         payload = self.InputSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
-        assignment = selectors.assignment_get_for_worker(worker=request.user, assignment_id=assignment_id)
+        assignment = selectors.assignment_get_for_worker(
+            worker=request.user, assignment_id=assignment_id
+        )
         assignment = services.assignment_submit(
             assignment=assignment, worker=request.user, answer=payload.validated_data["answer"]
         )
@@ -116,7 +131,9 @@ class WorkSubmitApi(WorkAPIView):
 class WorkDeclineApi(WorkAPIView):
     @extend_schema(request=None, responses=WorkAssignmentOutput)
     def post(self, request: Request, assignment_id: int) -> Response:
-        assignment = selectors.assignment_get_for_worker(worker=request.user, assignment_id=assignment_id)
+        assignment = selectors.assignment_get_for_worker(
+            worker=request.user, assignment_id=assignment_id
+        )
         assignment = services.assignment_decline(assignment=assignment, worker=request.user)
         return Response(WorkAssignmentOutput(assignment).data)
 
@@ -124,6 +141,8 @@ class WorkDeclineApi(WorkAPIView):
 class WorkReleaseApi(WorkAPIView):
     @extend_schema(request=None, responses=WorkAssignmentOutput)
     def post(self, request: Request, assignment_id: int) -> Response:
-        assignment = selectors.assignment_get_for_worker(worker=request.user, assignment_id=assignment_id)
+        assignment = selectors.assignment_get_for_worker(
+            worker=request.user, assignment_id=assignment_id
+        )
         assignment = services.assignment_release(assignment=assignment, worker=request.user)
         return Response(WorkAssignmentOutput(assignment).data)

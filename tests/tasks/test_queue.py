@@ -1,0 +1,227 @@
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+from rest_framework.test import APIClient
+
+from apps.projects.models import Project
+from apps.tasks.models import Assignment, Task
+from tests.work import answer, text_project
+from tests.workforces.helpers import worker_of
+
+pytestmark = pytest.mark.django_db
+
+
+def client_for(user) -> APIClient:
+    client = APIClient()
+    client.force_authenticate(user)
+    return client
+
+
+def next_task(client, **data):
+    return client.post(reverse("work-next"), data, format="json")
+
+
+def submit(client, assignment_id, body):
+    return client.post(
+        reverse("work-submit", args=[assignment_id]), {"answer": body}, format="json"
+    )
+
+
+def test_next_claims_the_oldest_task_with_a_deadline(owner):
+    project, (worker, _) = text_project(owner, items=3, task_time_limit_seconds=120)
+
+    response = next_task(client_for(worker))
+
+    assert response.status_code == 201
+    body = response.json()
+    first_task = Task.objects.filter(project=project).order_by("pk").first()
+    assignment = Assignment.objects.get(pk=body["id"])
+    assert assignment.task == first_task and assignment.worker == worker
+    assert body["input"]["source"] == "text number 0"
+    assert body["project"]["labels"][0]["label"] == "positive"
+    assert 115 <= (assignment.deadline - timezone.now()).total_seconds() <= 120
+    assert Task.objects.get(pk=first_task.pk).live_assignments == 1
+
+
+def test_one_worker_per_answer_needed_then_the_next_task(owner):
+    project, (first, second) = text_project(owner, items=2, workers=2, answers_per_item=2)
+    third = worker_of(owner.organization)
+    from apps.workforces import services as workforce_services
+
+    workforce_services.workteam_member_add(workteam=project.workteam, user=third, actor=owner.user)
+
+    a = next_task(client_for(first)).json()
+    b = next_task(client_for(second)).json()
+    c = next_task(client_for(third)).json()
+
+    task_of = {row.pk: row.task_id for row in Assignment.objects.all()}
+    assert task_of[a["id"]] == task_of[b["id"]] != task_of[c["id"]]
+
+
+def test_at_the_concurrency_limit_next_resumes_the_held_assignment(owner):
+    _, (worker, _) = text_project(owner, items=3)
+    client = client_for(worker)
+
+    first = next_task(client).json()
+    again = next_task(client)
+
+    assert again.status_code == 201 and again.json()["id"] == first["id"]
+    assert Assignment.objects.count() == 1
+
+
+def test_no_work_is_204(owner):
+    _, (worker, _) = text_project(owner, items=1)
+    client = client_for(worker)
+    assignment = next_task(client).json()
+    submit(client, assignment["id"], answer())
+
+    assert next_task(client).status_code == 204
+
+
+def test_a_worker_on_no_team_gets_no_work(owner):
+    text_project(owner, items=1)
+    stranger = worker_of(owner.organization)
+
+    assert next_task(client_for(stranger)).status_code == 204
+    assert not Assignment.objects.exists()
+
+
+def test_next_for_a_project_the_worker_is_not_on_is_404(owner):
+    project, _ = text_project(owner, items=1)
+    stranger = worker_of(owner.organization)
+
+    response = next_task(client_for(stranger), project_id=project.id)
+
+    assert response.status_code == 404
+    assert not Assignment.objects.exists()
+
+
+def test_submit_stores_the_answer_and_completes_the_project(owner):
+    project, (worker, _) = text_project(owner, items=1)
+    client = client_for(worker)
+    assignment = next_task(client).json()
+
+    response = submit(client, assignment["id"], answer("negative"))
+
+    assert response.status_code == 200
+    stored = Assignment.objects.get(pk=assignment["id"])
+    assert stored.status == Assignment.Status.SUBMITTED
+    assert stored.answer == answer("negative")
+    task = Task.objects.get(project=project)
+    assert (task.status, task.answers_received, task.live_assignments) == ("answered", 1, 0)
+    assert Project.objects.get(pk=project.pk).status == Project.Status.COMPLETED
+
+
+def test_a_retried_submit_returns_the_same_result(owner):
+    _, (worker, _) = text_project(owner, items=2)
+    client = client_for(worker)
+    assignment = next_task(client).json()
+
+    first = submit(client, assignment["id"], answer())
+    retry = submit(client, assignment["id"], answer())
+    different = submit(client, assignment["id"], answer("negative"))
+
+    assert first.status_code == retry.status_code == 200
+    assert first.json() == retry.json()
+    assert different.status_code == 409 and different.json()["code"] == "already_submitted"
+    assert Task.objects.get(pk=Assignment.objects.get().task_id).answers_received == 1
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        ({"crowd-classifier": {"label": "meh"}}, "Unknown label 'meh'"),
+        ({"crowd-classifier": {}}, 'Expected {"label": <category>}.'),
+        ({"a": {"label": "positive"}, "b": {"label": "positive"}}, "exactly one labeled element"),
+        (["positive"], "must be a JSON object"),
+        ({"crowd-classifier": {"label": "x" * 1_100_000}}, "at most 1000000 are accepted"),
+    ],
+)
+def test_invalid_answers_are_400_and_change_nothing(owner, body, message):
+    _, (worker, _) = text_project(owner, items=1)
+    client = client_for(worker)
+    assignment = next_task(client).json()
+
+    response = submit(client, assignment["id"], body)
+
+    assert response.status_code == 400
+    assert response.json()["code"] == "invalid_answer"
+    assert message in response.json()["message"]
+    stored = Assignment.objects.get(pk=assignment["id"])
+    assert (stored.status, stored.answer) == (Assignment.Status.ACTIVE, None)
+    assert Task.objects.get().answers_received == 0
+
+
+def test_submit_after_the_deadline_is_refused_and_the_task_returns(owner):
+    _, (first, second) = text_project(owner, items=1)
+    assignment = next_task(client_for(first)).json()
+    Assignment.objects.filter(pk=assignment["id"]).update(
+        deadline=timezone.now() - timedelta(seconds=1)
+    )
+
+    late = submit(client_for(first), assignment["id"], answer())
+    other = next_task(client_for(second))
+
+    assert late.status_code == 409 and late.json()["code"] == "assignment_expired"
+    assert other.status_code == 201  # expiry needed no periodic job
+    assert Assignment.objects.get(pk=assignment["id"]).status == Assignment.Status.EXPIRED
+    assert Task.objects.get().live_assignments == 1
+
+
+def test_submitting_another_workers_assignment_is_404(owner):
+    _, (first, second) = text_project(owner, items=1)
+    assignment = next_task(client_for(first)).json()
+
+    response = submit(client_for(second), assignment["id"], answer())
+
+    assert response.status_code == 404
+    assert Assignment.objects.get(pk=assignment["id"]).status == Assignment.Status.ACTIVE
+
+
+def test_decline_gives_the_task_to_someone_else_never_back(owner):
+    _, (first, second) = text_project(owner, items=1)
+    assignment = next_task(client_for(first)).json()
+
+    declined = client_for(first).post(reverse("work-decline", args=[assignment["id"]]))
+    again = next_task(client_for(first))
+    other = next_task(client_for(second))
+
+    assert declined.status_code == 200 and declined.json()["status"] == "declined"
+    assert again.status_code == 204
+    assert other.status_code == 201
+
+
+def test_release_puts_the_task_back_for_anyone(owner):
+    _, (worker, _) = text_project(owner, items=1)
+    client = client_for(worker)
+    assignment = next_task(client).json()
+
+    released = client.post(reverse("work-release", args=[assignment["id"]]))
+    again = next_task(client)
+
+    assert released.status_code == 200 and released.json()["status"] == "released"
+    assert again.status_code == 201 and again.json()["id"] != assignment["id"]
+
+
+def test_release_of_a_submitted_assignment_is_409(owner):
+    _, (worker, _) = text_project(owner, items=2)
+    client = client_for(worker)
+    assignment = next_task(client).json()
+    submit(client, assignment["id"], answer())
+
+    response = client.post(reverse("work-release", args=[assignment["id"]]))
+
+    assert response.status_code == 409 and response.json()["code"] == "assignment_not_active"
+    assert Assignment.objects.get(pk=assignment["id"]).status == Assignment.Status.SUBMITTED
+
+
+def test_worker_lists_their_own_assignments_only(owner):
+    _, (first, second) = text_project(owner, items=2)
+    mine = next_task(client_for(first)).json()
+    next_task(client_for(second))
+
+    response = client_for(first).get(reverse("work-assignment-list"))
+
+    assert [row["id"] for row in response.json()["results"]] == [mine["id"]]
