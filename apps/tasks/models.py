@@ -36,6 +36,8 @@ class Task(TenantModel):
         indexes = [
             # The queue scans open tasks of a project in id order.
             models.Index(fields=["project", "id"], condition=Q(status="open"), name="task_queue"),
+            # ...and, across the projects of one priority level, all open tasks in id order.
+            models.Index(fields=["id"], condition=Q(status="open"), name="task_queue_any_project"),
         ]
 
     def __str__(self) -> str:

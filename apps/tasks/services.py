@@ -5,10 +5,11 @@ Tasks with SKIP LOCKED so concurrent workers never wait on each other's rows. Co
 Task change only together with the Assignment rows they count, inside one transaction.
 """
 
+from collections import Counter
 from datetime import timedelta
 
 from django.db import transaction
-from django.db.models import Count, Exists, F, OuterRef
+from django.db.models import Exists, F, OuterRef, QuerySet
 from django.utils import timezone
 
 from apps.accounts.models import User
@@ -183,14 +184,36 @@ def _stopping_condition_reached(project: Project) -> bool:
 # The work queue
 
 
+def tasks_claimable(*, worker: User, project_ids: list[int]) -> QuerySet[Task]:
+    """Open tasks of `project_ids` with room for one more answer that `worker` has not
+    answered, does not hold and did not decline, oldest first. Unlocked: the queue claims
+    with SKIP LOCKED (`assignment_next`)."""
+    mine = Assignment.objects.filter(
+        task_id=OuterRef("pk"),
+        worker=worker,
+        status__in=[
+            Assignment.Status.ACTIVE,
+            Assignment.Status.SUBMITTED,
+            Assignment.Status.DECLINED,
+        ],
+    )
+    return (
+        Task.objects.filter(status=Task.Status.OPEN, project_id__in=project_ids)
+        .filter(answers_received__lt=F("answers_needed") - F("live_assignments"))
+        .exclude(Exists(mine))
+        .order_by("pk")
+    )
+
+
 def assignment_next(
     *, worker: User, workteam_ids: list[int], project_id: int | None = None
 ) -> Assignment | None:
     """Claim the next task for `worker` among projects of `workteam_ids`, or None.
 
-    Oldest task first across projects (higher project priority first); never one the
-    worker answered, holds or declined; never past a project's per-worker concurrency
-    limit (at the limit, the oldest held assignment is returned to resume).
+    Higher project priority first, then the oldest task; never one the worker answered,
+    holds or declined; never past a project's per-worker concurrency limit (at the limit,
+    the oldest held assignment is returned, to resume). Each priority level is one indexed
+    scan in task order that stops at the first row no one else has locked.
     """
     now = timezone.now()
     assignments_expire_overdue(now=now)
@@ -200,49 +223,35 @@ def assignment_next(
         )
         if project_id is not None:
             projects = projects.filter(pk=project_id)
+        projects = {project.pk: project for project in projects.order_by("-priority", "pk")}
         held = Assignment.objects.filter(
-            worker=worker, status=Assignment.Status.ACTIVE, deadline__gt=now
-        )
-        at_limit = (
-            held.values("project_id")
-            .annotate(count=Count("id"))
-            .filter(count__gte=F("project__max_concurrent_tasks_per_worker"))
-            .values_list("project_id", flat=True)
-        )
-        mine = Assignment.objects.filter(
-            task_id=OuterRef("pk"),
             worker=worker,
-            status__in=[
-                Assignment.Status.ACTIVE,
-                Assignment.Status.SUBMITTED,
-                Assignment.Status.DECLINED,
-            ],
+            status=Assignment.Status.ACTIVE,
+            deadline__gt=now,
+            project_id__in=projects,
         )
-        task = (
-            Task.objects.filter(status=Task.Status.OPEN, project__in=projects)
-            .exclude(project_id__in=list(at_limit))
-            .filter(answers_received__lt=F("answers_needed") - F("live_assignments"))
-            .exclude(Exists(mine))
-            .order_by("-project__priority", "pk")
-            .select_for_update(skip_locked=True, of=("self",))
-            .select_related("project")
-            .first()
-        )
-        if task is None:
-            return (
-                held.filter(project__in=projects)
-                .order_by("pk")
-                .select_related("task", "project")
+        held_counts = Counter(held.values_list("project_id", flat=True))
+        by_priority: dict[int, list[int]] = {}
+        for project in projects.values():
+            if held_counts[project.pk] < project.max_concurrent_tasks_per_worker:
+                by_priority.setdefault(project.priority, []).append(project.pk)
+        for project_ids in by_priority.values():  # dicts keep insertion: highest first
+            task = (
+                tasks_claimable(worker=worker, project_ids=project_ids)
+                .select_for_update(skip_locked=True, of=("self",))
                 .first()
             )
-        Task.objects.filter(pk=task.pk).update(live_assignments=F("live_assignments") + 1)
-        return Assignment.objects.create(
-            organization_id=task.organization_id,
-            task=task,
-            project=task.project,
-            worker=worker,
-            deadline=now + timedelta(seconds=task.project.task_time_limit_seconds),
-        )
+            if task is not None:
+                project = projects[task.project_id]
+                Task.objects.filter(pk=task.pk).update(live_assignments=F("live_assignments") + 1)
+                return Assignment.objects.create(
+                    organization_id=task.organization_id,
+                    task=task,
+                    project=project,
+                    worker=worker,
+                    deadline=now + timedelta(seconds=project.task_time_limit_seconds),
+                )
+        return held.order_by("pk").select_related("task", "project").first()
 
 
 def _lock_assignment(assignment: Assignment, worker: User) -> Assignment:

@@ -1,0 +1,214 @@
+"""Work-queue throughput: 16 simulated workers doing next-task + submit over HTTP.
+
+Usage (PostgreSQL; creates its own organization and data, leaves them for inspection):
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/groundwork_bench \
+        .venv/bin/python bench/work_queue.py [--workers 16] [--items 4000] [--seconds 30]
+
+Serves the app with gunicorn on 127.0.0.1 (sync workers, one per core plus two), drives
+it from threads with one keep-alive connection each, and prints answers/s, the p50/p95/p99
+latency of each call, and the duplicate and lost answers counted in the database.
+"""
+
+import argparse
+import io
+import json
+import os
+import secrets
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+os.environ.setdefault("DJANGO_SECRET_KEY", "bench-" + secrets.token_hex(16))
+SERVER_ENV = {
+    "DJANGO_DEBUG": "0",
+    "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
+    "SECURE_SSL_REDIRECT": "0",
+    "SESSION_COOKIE_SECURE": "0",
+    "CSRF_COOKIE_SECURE": "0",
+    "CELERY_BROKER_URL": "",
+    "LOG_LEVEL": "WARNING",
+}
+os.environ.update({key: value for key, value in SERVER_ENV.items() if key not in os.environ})
+
+import django  # noqa: E402
+
+django.setup()
+
+import urllib3  # noqa: E402
+from django.conf import settings  # noqa: E402
+from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY  # noqa: E402
+from django.contrib.sessions.backends.db import SessionStore  # noqa: E402
+from django.db import connection  # noqa: E402
+from django.test import TestCase  # noqa: E402
+from django_scopes import scopes_disabled  # noqa: E402
+
+from apps.accounts.models import Membership, Organization, Role, User  # noqa: E402
+from apps.datasets import services as dataset_services  # noqa: E402
+from apps.projects import services as project_services  # noqa: E402
+from apps.tasks import services as task_services  # noqa: E402
+from apps.tasks.models import Assignment  # noqa: E402
+from apps.workforces import services as workforce_services  # noqa: E402
+
+CSRF = secrets.token_hex(16)  # any 32 characters; sent as cookie and header alike
+
+
+def setup(workers: int, items: int) -> tuple[int, list[str]]:
+    """An organization, a team of `workers`, a started project over `items` texts."""
+    tag = secrets.token_hex(3)
+    organization = Organization.objects.create(name=f"Bench {tag}", slug=f"bench-{tag}")
+    owner = User.objects.create_user(email=f"owner-{tag}@bench.test", password=None)
+    Membership.objects.create(organization=organization, user=owner, role=Role.OWNER)
+    people = []
+    for number in range(workers):
+        user = User.objects.create_user(email=f"w{number}-{tag}@bench.test", password=None)
+        Membership.objects.create(organization=organization, user=user, role=Role.WORKER)
+        people.append(user)
+    team = workforce_services.workteam_create(
+        organization=organization, name="bench", kind="private", actor=owner
+    )
+    for user in people:
+        workforce_services.workteam_member_add(workteam=team, user=user, actor=owner)
+    dataset = dataset_services.dataset_create(organization=organization, actor=owner, name="texts")
+    manifest = "".join(json.dumps({"source": f"review {n}: fine"}) + "\n" for n in range(items))
+    run = dataset_services.manifest_import_start(
+        dataset=dataset, actor=owner, source="upload", upload=io.BytesIO(manifest.encode()),
+        enqueue=False,
+    )
+    dataset_services.manifest_import_run(manifest_import_id=run.id)
+    project = project_services.project_create(
+        organization=organization, actor=owner, name="bench", dataset=dataset, workteam=team,
+        task_type="text_classification", label_attribute_name="sentiment",
+        labels=[{"label": "positive"}, {"label": "negative"}], answers_per_item=1,
+        task_time_limit_seconds=600,
+    )
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        task_services.project_start(project=project, actor=owner)
+    return project.id, [session_for(user) for user in people]
+
+
+def session_for(user: User) -> str:
+    session = SessionStore()
+    session[SESSION_KEY] = str(user.pk)
+    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    session.create()
+    return session.session_key
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def serve(port: int) -> subprocess.Popen:
+    processes = (os.cpu_count() or 2) + 2
+    server = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "config.wsgi", "-b", f"127.0.0.1:{port}",
+         "-w", str(processes), "--log-level", "warning"],
+        cwd=ROOT, env={**os.environ},
+    )
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            urllib3.PoolManager().request("GET", f"http://127.0.0.1:{port}/healthz", retries=False)
+            return server
+        except urllib3.exceptions.HTTPError:
+            time.sleep(0.2)
+    server.kill()
+    raise SystemExit("the server did not come up")
+
+
+def work(port: int, session_key: str, stop_at: float, timings: dict, counts: dict) -> None:
+    pool = urllib3.HTTPConnectionPool("127.0.0.1", port, maxsize=1, retries=False, timeout=30)
+    headers = {
+        "Cookie": f"sessionid={session_key}; csrftoken={CSRF}",
+        "X-CSRFToken": CSRF,
+        "Content-Type": "application/json",
+    }
+
+    def call(name: str, path: str, body: dict):
+        started = time.perf_counter()
+        response = pool.request("POST", path, body=json.dumps(body), headers=headers)
+        timings[name].append(time.perf_counter() - started)
+        return response
+
+    while time.monotonic() < stop_at:
+        response = call("next", "/api/v1/work/next/", {})
+        if response.status == 204:
+            return
+        if response.status != 201:
+            counts["errors"] += 1
+            return
+        assignment = json.loads(response.data)
+        answer = {"crowd-classifier": {"label": "positive"}}
+        submitted = call("submit", f"/api/v1/work/assignments/{assignment['id']}/submit/", {"answer": answer})
+        if submitted.status == 200:
+            counts["answers"] += 1
+        else:
+            counts["errors"] += 1
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(share * len(ordered)))] * 1000
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--workers", type=int, default=16)
+    parser.add_argument("--items", type=int, default=4000)
+    parser.add_argument("--seconds", type=float, default=30.0)
+    options = parser.parse_args()
+    if connection.vendor != "postgresql":
+        raise SystemExit("Point DATABASE_URL at PostgreSQL: this measures the PostgreSQL queue.")
+    with scopes_disabled():
+        project_id, sessions = setup(options.workers, options.items)
+    connection.close()
+
+    port = free_port()
+    server = serve(port)
+    timings = {"next": [], "submit": []}
+    counts = {"answers": 0, "errors": 0}
+    try:
+        stop_at = time.monotonic() + options.seconds
+        threads = [
+            threading.Thread(target=work, args=(port, key, stop_at, timings, counts))
+            for key in sessions
+        ]
+        started = time.perf_counter()
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        elapsed = time.perf_counter() - started
+    finally:
+        server.terminate()
+        server.wait(10)
+
+    with scopes_disabled():
+        submitted = Assignment.objects.filter(project_id=project_id, status="submitted")
+        total = submitted.count()
+        distinct_tasks = submitted.values("task_id").distinct().count()
+    print(f"database: {settings.DATABASES['default']['ENGINE'].rsplit('.', 1)[-1]}, "
+          f"{options.workers} workers, {options.items} items, {elapsed:.1f} s")
+    print(f"answers: {counts['answers']}  ({counts['answers'] / elapsed:.0f} answers/s)  "
+          f"errors: {counts['errors']}")
+    for name, values in timings.items():
+        print(f"{name:>6}: n={len(values)}  p50={percentile(values, 0.50):.1f} ms  "
+              f"p95={percentile(values, 0.95):.1f} ms  p99={percentile(values, 0.99):.1f} ms  "
+              f"mean={statistics.mean(values) * 1000:.1f} ms")
+    print(f"duplicate answers: {total - distinct_tasks}  "
+          f"lost answers: {counts['answers'] - total}")
+
+
+if __name__ == "__main__":
+    main()
