@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "allauth.account",
     "apps.core",
     "apps.accounts",
+    "apps.taskui",
 ]
 
 MIDDLEWARE = [

@@ -6,6 +6,7 @@ from apps.core.views import healthz
 
 api_v1 = [
     path("", include("apps.accounts.api.urls")),
+    path("", include("apps.taskui.api.urls")),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     path("redoc/", SpectacularRedocView.as_view(url_name="schema"), name="api-redoc"),
@@ -15,6 +16,7 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),
+    path("", include("apps.taskui.urls")),
     path("", include("apps.accounts.urls")),
 ]
 
