@@ -87,7 +87,8 @@ export class CrowdEntityAnnotation extends HTMLElement {
     this._activeLabel = null; // a label chosen before selecting: applies to each selection
     this._textBox = this.shadowRoot.querySelector(".text");
     this._labelsBox = this.shadowRoot.querySelector(".labels");
-    this._textBox.addEventListener("mouseup", () => setTimeout(() => this._takeSelection(), 0));
+    // Synchronously: a label key pressed right after the drag must find the span taken.
+    this._textBox.addEventListener("mouseup", () => this._takeSelection());
     this._textBox.addEventListener("click", (event) => this._onTextClick(event));
     this._labelsBox.addEventListener("click", (event) => {
       const button = event.target.closest("button.label");
@@ -345,6 +346,7 @@ export class CrowdEntityAnnotation extends HTMLElement {
   chooseLabel(index) {
     const item = this.labels[index];
     if (!item) return;
+    if (!this._pending && this._focused < 0) this._takeSelection(); // a selection not yet taken
     if (this._pending) this._applyLabel(item.label);
     else if (this._focused >= 0) {
       this._entities[this._focused].label = item.label;

@@ -356,6 +356,7 @@ export class CrowdSlider extends HTMLElement {
     this._number = this.shadowRoot.querySelector("input[type=number]");
     this._range.addEventListener("input", () => {
       this._touched = true;
+      this._valueSet = true;
       this._number.value = this._range.value;
       this._showPin();
       this.dispatchEvent(new Event("input", { bubbles: true }));
@@ -383,6 +384,14 @@ export class CrowdSlider extends HTMLElement {
     range.max = this.getAttribute("max") ?? "100";
     range.step = this.getAttribute("step") ?? "1";
     if (valueChanged && this.hasAttribute("value")) range.value = this.getAttribute("value");
+    else if (!this._valueSet) {
+      // No value given: start in the middle (on a step), as a native range would.
+      const min = Number(range.min) || 0;
+      const max = Number(range.max);
+      const step = Number(range.step) || 1;
+      range.value = String(min + Math.round((max - min) / 2 / step) * step);
+    }
+    this._valueSet = this._valueSet || this.hasAttribute("value");
     this._number.min = range.min;
     this._number.max = range.max;
     this._number.step = range.step;
@@ -403,6 +412,7 @@ export class CrowdSlider extends HTMLElement {
   }
 
   set value(value) {
+    this._valueSet = true;
     this._range.value = String(value);
     this._number.value = this._range.value;
     this._showPin();
