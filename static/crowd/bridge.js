@@ -27,7 +27,9 @@ window.addEventListener("message", (event) => {
 
 let lastHeight = 0;
 function reportHeight() {
-  const height = Math.ceil(document.documentElement.scrollHeight);
+  // The root element's box, not scrollHeight: that never drops below the frame's current
+  // height, so a frame could grow but never shrink back.
+  const height = Math.ceil(document.documentElement.getBoundingClientRect().height);
   if (height !== lastHeight) {
     lastHeight = height;
     post({ type: "resize", height });

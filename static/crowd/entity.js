@@ -225,7 +225,7 @@ export class CrowdEntityAnnotation extends HTMLElement {
       } else {
         const info = this._labelInfo(span.label);
         html += `<mark data-index="${span.index}" class="${span.index === this._focused ? "focused" : ""}"
-          style="--c:${info.color}" title="${escapeHtml(info.full)}">${segment(span.startOffset, span.endOffset)}<span
+          style="--c:${info.color}" title="${escapeHtml(info.full)}">${segment(span.startOffset, span.endOffset)}&#8288;<span
           class="tag" contenteditable="false">${escapeHtml(info.short)}<button type="button" class="remove"
           data-index="${span.index}" aria-label="Remove ${escapeHtml(info.full)}">×</button></span></mark>`;
       }

@@ -84,6 +84,11 @@ export class CrowdForm extends HTMLElement {
       true,
     );
     this._form.addEventListener("reset", () => this._resetCrowdElements());
+    const clearError = () => {
+      if (this._status.dataset.kind === "error") this.showStatus("", "");
+    };
+    this.addEventListener("input", clearError);
+    this.addEventListener("change", clearError);
     if (!CrowdForm._keysBound) {
       CrowdForm._keysBound = true;
       document.addEventListener("keydown", CrowdForm._onKeydown);

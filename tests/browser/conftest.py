@@ -15,6 +15,7 @@ from django.test import Client
 
 from apps.accounts.models import Role
 from tests.factories import MembershipFactory
+from tests.task_ui_fixtures import FIXTURES, fixture_template  # noqa: F401
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -24,16 +25,6 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-REPO_ROOT = Path(__file__).resolve().parents[2]
-# The CI clone has shared/ beside it; a worktree finds it one level further up.
-FIXTURES = next(
-    (
-        candidate / "shared" / "fixtures" / "task-uis"
-        for candidate in (REPO_ROOT.parent, REPO_ROOT.parent.parent)
-        if (candidate / "shared" / "fixtures" / "task-uis").is_dir()
-    ),
-    REPO_ROOT.parent / "shared" / "fixtures" / "task-uis",
-)
 SCREENSHOTS = os.environ.get("TASKUI_SCREENSHOTS", "")  # a folder to save screenshots in
 
 
@@ -107,15 +98,11 @@ def page(browser, live_server, requester):
     context.close()
 
 
-def fixture_template(relative: str) -> str:
-    return (FIXTURES / relative).read_text(encoding="utf-8")
-
-
 def preview_url(membership) -> str:
     return f"/orgs/{membership.organization.slug}/task-ui/preview/"
 
 
-def render_in_preview(page, membership, *, template: str, task_input: dict):
+def render_in_preview(page, membership, *, template: str, task_input: dict, wait_ready=True):
     """Open the preview page, paste the template and input, render; returns the frame
     once its crowd elements are ready."""
     page.goto(preview_url(membership))
@@ -138,6 +125,8 @@ def render_in_preview(page, membership, *, template: str, task_input: dict):
     while not any(candidate.url.endswith(frame_url) for candidate in page.frames):
         assert time.monotonic() < deadline, "the task frame did not load"
         page.wait_for_timeout(20)
+    if not wait_ready:
+        return frame
     loaded = next(candidate for candidate in page.frames if candidate.url.endswith(frame_url))
     # Polled with evaluate: wait_for_function would eval(), which the frame's CSP refuses.
     while not loaded.evaluate("() => window.crowdElementsReady === true"):
@@ -191,6 +180,14 @@ def submitted_answer(page) -> dict:
 
 
 def screenshot(page, name: str) -> None:
-    if SCREENSHOTS:
-        Path(SCREENSHOTS).mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(Path(SCREENSHOTS) / f"{name}.png"), full_page=True)
+    """Save a screenshot when TASKUI_SCREENSHOTS names a folder. The viewport grows to the
+    page instead of full_page=True, whose stitching leaves iframes half painted."""
+    if not SCREENSHOTS:
+        return
+    Path(SCREENSHOTS).mkdir(parents=True, exist_ok=True)
+    size = page.viewport_size
+    height = page.evaluate("() => document.documentElement.scrollHeight")
+    page.set_viewport_size({"width": size["width"], "height": min(height, 4000)})
+    page.wait_for_timeout(300)
+    page.screenshot(path=str(Path(SCREENSHOTS) / f"{name}.png"))
+    page.set_viewport_size(size)
