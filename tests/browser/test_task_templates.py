@@ -5,6 +5,7 @@ import re
 
 from apps.taskui.builtin import SAMPLE_INPUTS, builtin_template
 from tests.browser.conftest import (
+    FIXTURES,
     fixture_template,
     render_in_preview,
     screenshot,
@@ -400,4 +401,103 @@ def test_builtin_text_classifications(page, requester):
     page.keyboard.press("Enter")
     assert submitted_answer(page) == {
         "crowd-classifier-multi-select": {"labels": ["Camera", "Screen"]}
+    }
+
+
+def test_image_tagging_with_crowd_instructions_and_required_inputs(page, requester):
+    frame = render_in_preview(
+        page,
+        requester,
+        template=fixture_template(GT + "images/image-tagging.liquid.html"),
+        task_input={"taskObject": "https://images.example.com/street.jpg"},
+    )
+    frame.locator("crowd-instructions button.opener").click()
+    assert frame.locator("crowd-instructions short-summary").is_visible()
+    assert frame.locator("crowd-instructions negative-example").is_hidden()
+    frame.locator("crowd-instructions button[data-tab=examples]").click()
+    screenshot(page, "image-tagging-instructions")
+    assert frame.locator("crowd-instructions negative-example").is_visible()
+    assert frame.locator("crowd-instructions short-summary").is_hidden()
+    frame.locator("crowd-instructions button.close").click()
+
+    frame.locator("crowd-input[name=tag1]").click()
+    page.keyboard.type("Highway")
+    page.keyboard.press("Enter")  # tag2 and tag3 are required
+    assert frame.locator("crowd-input[name=tag2] .error").inner_text() == (
+        "This field is required."
+    )
+    assert answer_is_not_shown(page)
+    frame.locator("crowd-input[name=tag2]").click()
+    page.keyboard.type("Cars")
+    page.keyboard.press("Tab")
+    page.keyboard.type("Gas station")
+    page.keyboard.press("Enter")
+
+    assert submitted_answer(page) == {"tag1": "Highway", "tag2": "Cars", "tag3": "Gas station"}
+
+
+def test_tabs_and_hidden_input_of_the_custom_ner_example(page, requester):
+    # Its token clicks need jQuery from a CDN, which the frame's policy refuses: the
+    # hidden field keeps its initial value, and the form still submits it.
+    frame = render_in_preview(
+        page,
+        requester,
+        template=fixture_template(
+            next(p for p in FIXTURES.rglob("entityrecognition.html"))
+            .relative_to(FIXTURES)
+            .as_posix()
+        ),
+        task_input={"tokens": [{"id": 1, "startindex": 0, "tokentext": "Insulin"}]},
+    )
+    assert frame.locator("crowd-tab[header=Instructions]").is_hidden()
+    frame.get_by_role("tab", name="Instructions", exact=True).click()
+    assert frame.locator("crowd-tab[header=Instructions]").is_visible()
+    assert frame.locator("crowd-tab[header=Task]").is_hidden()
+    frame.locator("crowd-form > .crowd-form__actions crowd-button").click()
+
+    assert submitted_answer(page) == {"entities": "{}"}
+
+
+GALLERY = """
+<crowd-alert type="warning" dismissible>Check the spelling of names before you submit.</crowd-alert>
+<crowd-form>
+  <crowd-card heading="Review the listing">
+    <p id="title">Vintage road bike, 56 cm frame</p>
+    <crowd-badge for="title" label="New"></crowd-badge>
+    <crowd-toggle-button name="in-stock">In stock</crowd-toggle-button>
+    <crowd-radio-group>
+      <crowd-radio-button name="fair" value="fair">Fair price</crowd-radio-button>
+      <crowd-radio-button name="high" value="high">Too high</crowd-radio-button>
+    </crowd-radio-group>
+    <crowd-checkbox name="issues" value="blurry">Blurry photo</crowd-checkbox>
+    <crowd-checkbox name="issues" value="wrong-size" checked>Wrong size</crowd-checkbox>
+    <crowd-text-area name="note" label="Note for the seller" char-counter max-length="200"
+      rows="2"></crowd-text-area>
+  </crowd-card>
+  <crowd-button form-action="submit">Send review</crowd-button>
+</crowd-form>
+"""
+
+
+def test_layout_and_control_elements_submit_their_values(page, requester):
+    frame = render_in_preview(page, requester, template=GALLERY, task_input={})
+    frame.locator("crowd-toggle-button").click()
+    frame.locator("crowd-radio-button[value=fair]").click()
+    frame.locator("crowd-radio-button[value=high]").click()  # the group keeps one
+    frame.locator("crowd-checkbox[value=blurry]").click()
+    frame.locator("crowd-checkbox[value=wrong-size]").click()
+    frame.locator("crowd-text-area").click()
+    page.keyboard.type("Lovely bike.\nPlease add a photo of the gears.")
+    assert frame.locator("crowd-text-area .counter").inner_text() == "45 / 200"
+    screenshot(page, "gallery")
+    frame.locator("crowd-alert button.dismiss").click()
+    assert frame.locator("crowd-alert").count() == 0
+    frame.locator("crowd-button", has_text="Send review").click()
+
+    assert submitted_answer(page) == {
+        "in-stock": {"on": True},
+        "fair": {"fair": False},
+        "high": {"high": True},
+        "issues": {"blurry": True, "wrong-size": False},
+        "note": "Lovely bike.\nPlease add a photo of the gears.",
     }
