@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "apps.workforces",
     "apps.projects",
     "apps.tasks",
+    "apps.taskui",
 ]
 
 MIDDLEWARE = [

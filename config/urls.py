@@ -10,6 +10,7 @@ api_v1 = [
     path("", include("apps.workforces.api.urls")),
     path("", include("apps.projects.api.urls")),
     path("", include("apps.tasks.api.urls")),
+    path("", include("apps.taskui.api.urls")),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     path("redoc/", SpectacularRedocView.as_view(url_name="schema"), name="api-redoc"),
@@ -20,6 +21,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),
     path("", include("apps.workforces.urls")),
+    path("", include("apps.taskui.urls")),
     path("", include("apps.accounts.urls")),
     path("", include("apps.datasets.urls")),
 ]

@@ -1,0 +1,61 @@
+"""Built-in task UIs: ordinary Liquid templates shipped in `apps/taskui/builtin/`.
+
+Each reads `task.input.source` (the item's text), `task.input.labels`,
+`task.input.header`, `task.input.shortInstructions` and `task.input.fullInstructions`;
+the projects app merges the project's labels and instructions into the item to build
+that input. The header comment of each file says what it submits.
+"""
+
+from functools import cache
+from pathlib import Path
+
+from apps.core.errors import NotFound
+
+BUILTIN_DIR = Path(__file__).resolve().parent / "builtin"
+
+# task type (Ground Truth's <Type>, as in PRE-<Type>) -> template file
+BUILTIN_TEMPLATES = {
+    "TextMultiClass": "text_classification.liquid",
+    "TextMultiClassMultiLabel": "text_classification_multilabel.liquid",
+    "NamedEntityRecognition": "named_entity_recognition.liquid",
+}
+
+BUILTIN_LABELS = {
+    "TextMultiClass": "Text classification (one label)",
+    "TextMultiClassMultiLabel": "Text classification (several labels)",
+    "NamedEntityRecognition": "Named entity recognition",
+}
+
+SAMPLE_INPUTS = {
+    "TextMultiClass": {
+        "source": "The delivery was two days late, but the support team refunded the shipping.",
+        "labels": ["Positive", "Negative", "Neutral"],
+        "shortInstructions": "<p>Choose the sentiment the <b>writer</b> expresses.</p>",
+        "fullInstructions": "<p>Mixed feelings: choose the stronger one.</p>",
+    },
+    "TextMultiClassMultiLabel": {
+        "source": "Great camera and battery life, though the screen scratches easily.",
+        "labels": ["Camera", "Battery", "Screen", "Price"],
+        "shortInstructions": "<p>Choose every topic the review talks about.</p>",
+        "fullInstructions": "<p>A topic counts when the review says something about it.</p>",
+    },
+    "NamedEntityRecognition": {
+        "source": "Ada Lovelace met Charles Babbage in London in June 1833.",
+        "labels": [
+            {"label": "person", "shortDisplayName": "PER", "fullDisplayName": "Person"},
+            {"label": "location", "shortDisplayName": "LOC", "fullDisplayName": "Location"},
+            {"label": "date", "shortDisplayName": "DAT", "fullDisplayName": "Date"},
+        ],
+        "shortInstructions": "<p>Select a name with the mouse, then pick its label.</p>",
+        "fullInstructions": "<p>Mark people, places and dates. Leave titles out.</p>",
+    },
+}
+
+
+@cache
+def builtin_template(task_type: str) -> str:
+    """The Liquid source of the built-in UI for `task_type`; NotFound if there is none."""
+    filename = BUILTIN_TEMPLATES.get(task_type)
+    if filename is None:
+        raise NotFound(f"No built-in task UI for task type {task_type!r}.")
+    return (BUILTIN_DIR / filename).read_text(encoding="utf-8")
