@@ -79,14 +79,23 @@ def setup(workers: int, items: int) -> tuple[int, list[str]]:
     dataset = dataset_services.dataset_create(organization=organization, actor=owner, name="texts")
     manifest = "".join(json.dumps({"source": f"review {n}: fine"}) + "\n" for n in range(items))
     run = dataset_services.manifest_import_start(
-        dataset=dataset, actor=owner, source="upload", upload=io.BytesIO(manifest.encode()),
+        dataset=dataset,
+        actor=owner,
+        source="upload",
+        upload=io.BytesIO(manifest.encode()),
         enqueue=False,
     )
     dataset_services.manifest_import_run(manifest_import_id=run.id)
     project = project_services.project_create(
-        organization=organization, actor=owner, name="bench", dataset=dataset, workteam=team,
-        task_type="text_classification", label_attribute_name="sentiment",
-        labels=[{"label": "positive"}, {"label": "negative"}], answers_per_item=1,
+        organization=organization,
+        actor=owner,
+        name="bench",
+        dataset=dataset,
+        workteam=team,
+        task_type="text_classification",
+        label_attribute_name="sentiment",
+        labels=[{"label": "positive"}, {"label": "negative"}],
+        answers_per_item=1,
         task_time_limit_seconds=600,
     )
     with TestCase.captureOnCommitCallbacks(execute=True):
@@ -112,9 +121,20 @@ def free_port() -> int:
 def serve(port: int) -> subprocess.Popen:
     processes = (os.cpu_count() or 2) + 2
     server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "config.wsgi", "-b", f"127.0.0.1:{port}",
-         "-w", str(processes), "--log-level", "warning"],
-        cwd=ROOT, env={**os.environ},
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "config.wsgi",
+            "-b",
+            f"127.0.0.1:{port}",
+            "-w",
+            str(processes),
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        env={**os.environ},
     )
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
@@ -150,7 +170,9 @@ def work(port: int, session_key: str, stop_at: float, timings: dict, counts: dic
             return
         assignment = json.loads(response.data)
         answer = {"crowd-classifier": {"label": "positive"}}
-        submitted = call("submit", f"/api/v1/work/assignments/{assignment['id']}/submit/", {"answer": answer})
+        submitted = call(
+            "submit", f"/api/v1/work/assignments/{assignment['id']}/submit/", {"answer": answer}
+        )
         if submitted.status == 200:
             counts["answers"] += 1
         else:
@@ -198,16 +220,21 @@ def main() -> None:
         submitted = Assignment.objects.filter(project_id=project_id, status="submitted")
         total = submitted.count()
         distinct_tasks = submitted.values("task_id").distinct().count()
-    print(f"database: {settings.DATABASES['default']['ENGINE'].rsplit('.', 1)[-1]}, "
-          f"{options.workers} workers, {options.items} items, {elapsed:.1f} s")
-    print(f"answers: {counts['answers']}  ({counts['answers'] / elapsed:.0f} answers/s)  "
-          f"errors: {counts['errors']}")
+    print(
+        f"database: {settings.DATABASES['default']['ENGINE'].rsplit('.', 1)[-1]}, "
+        f"{options.workers} workers, {options.items} items, {elapsed:.1f} s"
+    )
+    print(
+        f"answers: {counts['answers']}  ({counts['answers'] / elapsed:.0f} answers/s)  "
+        f"errors: {counts['errors']}"
+    )
     for name, values in timings.items():
-        print(f"{name:>6}: n={len(values)}  p50={percentile(values, 0.50):.1f} ms  "
-              f"p95={percentile(values, 0.95):.1f} ms  p99={percentile(values, 0.99):.1f} ms  "
-              f"mean={statistics.mean(values) * 1000:.1f} ms")
-    print(f"duplicate answers: {total - distinct_tasks}  "
-          f"lost answers: {counts['answers'] - total}")
+        print(
+            f"{name:>6}: n={len(values)}  p50={percentile(values, 0.50):.1f} ms  "
+            f"p95={percentile(values, 0.95):.1f} ms  p99={percentile(values, 0.99):.1f} ms  "
+            f"mean={statistics.mean(values) * 1000:.1f} ms"
+        )
+    print(f"duplicate answers: {total - distinct_tasks}  lost answers: {counts['answers'] - total}")
 
 
 if __name__ == "__main__":

@@ -22,6 +22,7 @@ urlpatterns = [
     path("api/v1/", include(api_v1)),
     path("", include("apps.workforces.urls")),
     path("", include("apps.taskui.urls")),
+    path("", include("apps.tasks.urls")),
     path("", include("apps.accounts.urls")),
     path("", include("apps.datasets.urls")),
 ]

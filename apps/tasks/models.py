@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 
 from apps.core.models import TenantModel
 
@@ -85,3 +86,7 @@ class Assignment(TenantModel):
 
     def __str__(self) -> str:
         return f"assignment {self.pk} of task {self.task_id} to {self.worker_id}"
+
+    @property
+    def is_overdue(self) -> bool:
+        return self.status == self.Status.ACTIVE and self.deadline <= timezone.now()

@@ -1,4 +1,5 @@
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
+from django.utils import timezone
 
 from apps.accounts.models import Organization, User
 from apps.core.errors import NotFound
@@ -72,3 +73,24 @@ def workteam_ids_open_to(
             address=[f"Your address {address or '(unknown)'} is not allowed."]
         )
     return allowed
+
+
+def projects_open_to_worker(*, worker: User, workteam_ids: list[int]) -> QuerySet[Project]:
+    """In-progress projects of these teams, with `waiting` = tasks needing an answer now."""
+    now = timezone.now()
+    return (
+        Project.objects.filter(
+            status=Project.Status.IN_PROGRESS, workteam_id__in=workteam_ids, available_until__gt=now
+        )
+        .annotate(
+            waiting=Count(
+                "tasks",
+                filter=Q(tasks__status=Task.Status.OPEN)
+                & Q(
+                    tasks__answers_received__lt=F("tasks__answers_needed")
+                    - F("tasks__live_assignments")
+                ),
+            )
+        )
+        .order_by("-priority", "pk")
+    )

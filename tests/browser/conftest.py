@@ -135,7 +135,14 @@ def render_in_preview(page, membership, *, template: str, task_input: dict, wait
     return frame
 
 
-def select_text(page, frame, text_box_selector: str, phrase: str, occurrence: int = 0) -> None:
+def select_text(
+    page,
+    frame,
+    text_box_selector: str,
+    phrase: str,
+    occurrence: int = 0,
+    frame_selector: str = "#taskui-frame",
+) -> None:
     """Drag the mouse across `phrase` inside the element (shadow DOM is pierced)."""
     box = frame.locator(text_box_selector)
     box.scroll_into_view_if_needed()
@@ -164,7 +171,7 @@ def select_text(page, frame, text_box_selector: str, phrase: str, occurrence: in
         [phrase, occurrence],
     )
     assert rects, f"{phrase!r} not found"
-    frame_box = page.locator("#taskui-frame").bounding_box()
+    frame_box = page.locator(frame_selector).bounding_box()
     left, top = frame_box["x"], frame_box["y"]
     page.mouse.move(left + rects[0] + 1, top + rects[1])
     page.mouse.down()

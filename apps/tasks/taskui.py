@@ -1,0 +1,79 @@
+"""What a worker sees for an assignment: the project's UI rendered with the item.
+
+Registered with the task frame as the `assignment` kind: the signed frame token names the
+assignment and its organization; the frame renders only while that assignment is live.
+"""
+
+from django.utils import timezone
+from django_scopes import scope
+
+from apps.core.errors import NotFound
+from apps.datasets.objects import object_read_url
+from apps.projects.models import Project, TaskType
+from apps.tasks.models import Assignment
+from apps.taskui.builtin import builtin_template
+from apps.taskui.frames import frame_url, register_frame_kind
+from apps.taskui.templating import render_task_template
+
+# Our task types -> the built-in UIs' names (Ground Truth's PRE-<Type> names).
+BUILTIN_UI = {
+    TaskType.TEXT_CLASSIFICATION: "TextMultiClass",
+    TaskType.TEXT_CLASSIFICATION_MULTILABEL: "TextMultiClassMultiLabel",
+    TaskType.NAMED_ENTITY_RECOGNITION: "NamedEntityRecognition",
+}
+FRAME_KIND = "assignment"
+
+
+def task_template(project: Project) -> str:
+    """The project's custom UI, or the built-in one of its task type."""
+    return project.ui_template or builtin_template(
+        BUILTIN_UI.get(project.task_type, project.task_type)
+    )
+
+
+def task_input(project: Project, item_data: dict) -> dict:
+    """`task.input`: the item as is for a custom UI; for a built-in UI the item plus the
+    project's labels and instructions, as Ground Truth's built-in pre-annotation step adds."""
+    if project.ui_template:
+        return item_data
+    labels = [label["label"] for label in project.labels]
+    if project.task_type == TaskType.NAMED_ENTITY_RECOGNITION:
+        labels = [{"label": label, "fullDisplayName": label} for label in labels]
+    return {
+        **item_data,
+        "labels": labels,
+        "shortInstructions": project.short_instructions,
+        "fullInstructions": project.full_instructions,
+    }
+
+
+def _render_assignment(payload: dict) -> str:
+    with scope(organization=payload["organization_id"]):
+        assignment = (
+            Assignment.objects.filter(
+                pk=payload["assignment_id"],
+                status=Assignment.Status.ACTIVE,
+                deadline__gt=timezone.now(),
+            )
+            .select_related("project", "task__item")
+            .first()
+        )
+        if assignment is None:
+            raise NotFound()
+        item = assignment.task.item
+        return render_task_template(
+            source=task_template(assignment.project),
+            task_input=task_input(assignment.project, item.data),
+            grant_read_access=lambda ref: object_read_url(item=item, ref=ref),
+        )
+
+
+def assignment_frame_url(assignment: Assignment) -> str:
+    """Only ever handed to the worker holding `assignment`."""
+    return frame_url(
+        FRAME_KIND, organization_id=assignment.organization_id, assignment_id=assignment.id
+    )
+
+
+# A frame token outlives no assignment: the longest time limit a project can set.
+register_frame_kind(FRAME_KIND, resolve=_render_assignment, max_age=8 * 3600)

@@ -1,0 +1,71 @@
+"""The worker's pages: their tasks, and the labeling page of one assignment."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from apps.core.client_ip import client_ip
+from apps.core.errors import NotFound
+from apps.tasks import selectors, services
+from apps.tasks.models import Assignment
+from apps.tasks.taskui import assignment_frame_url
+from apps.workforces.access import workteam_address_check
+
+RECENT = 20
+
+
+@login_required
+def work_tasks(request: HttpRequest) -> HttpResponse:
+    workteam_ids = selectors.workteam_ids_open_to(worker=request.user, address=client_ip(request))
+    assignments = selectors.assignment_list_for_worker(worker=request.user)
+    context = {
+        "projects": selectors.projects_open_to_worker(
+            worker=request.user, workteam_ids=workteam_ids
+        ),
+        "held": assignments.filter(status=Assignment.Status.ACTIVE),
+        "recent": assignments.exclude(status=Assignment.Status.ACTIVE)[:RECENT],
+    }
+    return render(request, "tasks/work_tasks.html", context)
+
+
+@login_required
+@require_POST
+def work_start(request: HttpRequest) -> HttpResponse:
+    """Claim the next task (of one project, if chosen) and open it."""
+    project_id = request.POST.get("project_id") or None
+    try:
+        project_id = int(project_id) if project_id else None
+        workteam_ids = selectors.workteam_ids_open_to(
+            worker=request.user, address=client_ip(request), project_id=project_id
+        )
+    except (NotFound, ValueError):
+        raise Http404 from None
+    assignment = services.assignment_next(
+        worker=request.user, workteam_ids=workteam_ids, project_id=project_id
+    )
+    if assignment is None:
+        messages.info(request, "No tasks are waiting for you right now. Check back later.")
+        return redirect("work_tasks")
+    return redirect("work_assignment", assignment_id=assignment.id)
+
+
+@login_required
+def work_assignment(request: HttpRequest, assignment_id: int) -> HttpResponse:
+    try:
+        assignment = selectors.assignment_get_for_worker(
+            worker=request.user, assignment_id=assignment_id
+        )
+    except NotFound:
+        raise Http404 from None
+    workteam_address_check(request=request, workteam=assignment.project.workteam)
+    if assignment.status != Assignment.Status.ACTIVE or assignment.is_overdue:
+        messages.info(request, "That task is no longer yours to work on.")
+        return redirect("work_tasks")
+    context = {
+        "assignment": assignment,
+        "project": assignment.project,
+        "frame_url": assignment_frame_url(assignment),
+    }
+    return render(request, "tasks/work_assignment.html", context)
