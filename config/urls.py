@@ -23,6 +23,7 @@ urlpatterns = [
     path("", include("apps.workforces.urls")),
     path("", include("apps.taskui.urls")),
     path("", include("apps.tasks.urls")),
+    path("", include("apps.projects.urls")),
     path("", include("apps.accounts.urls")),
     path("", include("apps.datasets.urls")),
 ]

@@ -8,11 +8,13 @@ from django.utils import timezone
 from django_scopes import scope
 
 from apps.core.errors import NotFound
+from apps.datasets.models import Item
 from apps.datasets.objects import object_read_url
 from apps.projects.models import Project, TaskType
 from apps.tasks.models import Assignment
 from apps.taskui.builtin import builtin_template
 from apps.taskui.frames import frame_url, register_frame_kind
+from apps.taskui.services import Preview, preview_create
 from apps.taskui.templating import render_task_template
 
 # Our task types -> the built-in UIs' names (Ground Truth's PRE-<Type> names).
@@ -45,6 +47,22 @@ def task_input(project: Project, item_data: dict) -> dict:
         "shortInstructions": project.short_instructions,
         "fullInstructions": project.full_instructions,
     }
+
+
+def project_preview(*, project: Project) -> Preview:
+    """The worker UI of `project` with its first item, for its requester to check."""
+    item = (
+        Item.objects.filter(organization_id=project.organization_id, dataset_id=project.dataset_id)
+        .order_by("line_number")
+        .first()
+    )
+    if item is None:
+        raise NotFound("The dataset has no items to preview with.")
+    return preview_create(
+        source=task_template(project),
+        task_input=task_input(project, item.data),
+        grant_read_access=lambda ref: object_read_url(item=item, ref=ref),
+    )
 
 
 def _render_assignment(payload: dict) -> str:

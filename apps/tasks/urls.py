@@ -6,4 +6,19 @@ urlpatterns = [
     path("work/tasks/", views.work_tasks, name="work_tasks"),
     path("work/start/", views.work_start, name="work_start"),
     path("work/assignments/<int:assignment_id>/", views.work_assignment, name="work_assignment"),
+    path(
+        "orgs/<slug:org_slug>/projects/<int:project_id>/", views.project_page, name="project_page"
+    ),
+    path(
+        "orgs/<slug:org_slug>/projects/<int:project_id>/start/",
+        views.project_lifecycle,
+        {"action": "start"},
+        name="project_start_page",
+    ),
+    path(
+        "orgs/<slug:org_slug>/projects/<int:project_id>/stop/",
+        views.project_lifecycle,
+        {"action": "stop"},
+        name="project_stop_page",
+    ),
 ]

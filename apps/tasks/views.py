@@ -6,11 +6,14 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from apps.accounts import permissions
+from apps.accounts.views import _report, organization_page
 from apps.core.client_ip import client_ip
-from apps.core.errors import NotFound
+from apps.core.errors import DomainError, NotFound
+from apps.projects.selectors import project_get
 from apps.tasks import selectors, services
 from apps.tasks.models import Assignment
-from apps.tasks.taskui import assignment_frame_url
+from apps.tasks.taskui import assignment_frame_url, project_preview
 from apps.workforces.access import workteam_address_check
 
 RECENT = 20
@@ -69,3 +72,37 @@ def work_assignment(request: HttpRequest, assignment_id: int) -> HttpResponse:
         "frame_url": assignment_frame_url(assignment),
     }
     return render(request, "tasks/work_assignment.html", context)
+
+
+@organization_page({"GET": permissions.PROJECTS_MANAGE})
+def project_page(request: HttpRequest, project_id: int) -> HttpResponse:
+    """A project as its requester sees it: progress, the worker UI preview, start/stop."""
+    project = project_get(organization=request.organization, project_id=project_id)
+    preview, preview_error = None, ""
+    try:
+        preview = project_preview(project=project)
+    except DomainError as error:
+        preview_error = error.message
+    context = {
+        "project": project,
+        "progress": selectors.project_progress(project=project),
+        "preview": preview,
+        "preview_error": preview_error,
+    }
+    return render(request, "tasks/project_page.html", context)
+
+
+@require_POST
+@organization_page({"POST": permissions.PROJECTS_MANAGE})
+def project_lifecycle(request: HttpRequest, project_id: int, action: str) -> HttpResponse:
+    project = project_get(organization=request.organization, project_id=project_id)
+    change = {"start": services.project_start, "stop": services.project_stop}[action]
+    try:
+        change(project=project, actor=request.user)
+    except DomainError as error:
+        _report(request, error)
+    else:
+        messages.success(
+            request, "Starting: tasks are being created." if action == "start" else "Stopping."
+        )
+    return redirect("project_page", org_slug=request.organization.slug, project_id=project.id)
