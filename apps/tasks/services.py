@@ -21,6 +21,7 @@ from apps.projects.models import Project
 from apps.tasks import jobs
 from apps.tasks.models import Assignment, Task
 from apps.tasks.validation import validate_answer
+from apps.workforces.services import workteam_notify_new_work
 
 TASK_BATCH = 5000  # rows per INSERT while creating a project's tasks
 EXPIRY_BATCH = 200  # overdue assignments freed per queue request
@@ -116,9 +117,13 @@ def project_tasks_create(*, project: Project) -> int:
             batch = []
     if batch:
         created += _tasks_insert(project, batch)
-    Project.objects.filter(pk=project.pk, status=Project.Status.STARTING).update(
-        status=Project.Status.IN_PROGRESS, updated_at=timezone.now()
-    )
+    with transaction.atomic():
+        opened = Project.objects.filter(pk=project.pk, status=Project.Status.STARTING).update(
+            status=Project.Status.IN_PROGRESS, updated_at=timezone.now()
+        )
+        if opened:  # once, however often the job runs
+            total = Task.objects.filter(project_id=project.id).count()
+            workteam_notify_new_work(workteam=project.workteam, project_name=project.name, count=total)
     return created
 
 

@@ -219,3 +219,18 @@ def test_project_endpoints_return_404_to_another_organization(owner, setup):
     assert_other_organization_gets_404(project_url(project, "project-progress"))
     assert_other_organization_gets_404(project_url(project, "project-assignments"))
     assert not Assignment.objects.exists()
+
+
+def test_starting_notifies_the_team_once(owner, django_capture_on_commit_callbacks):
+    from django.core import mail
+
+    from apps.tasks import services as task_services
+    from apps.workforces.models import WorkNotice
+
+    project, people = text_project(owner, items=2, workers=2)
+    task_services.project_tasks_create(project=project)  # the job running a second time
+
+    notices = WorkNotice.objects.filter(workteam=project.workteam)
+    assert sorted(notices.values_list("user_id", flat=True)) == sorted(user.id for user in people)
+    assert set(notices.values_list("count", flat=True)) == {2}
+    assert sorted(message.to[0] for message in mail.outbox) == sorted(user.email for user in people)
