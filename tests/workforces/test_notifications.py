@@ -8,6 +8,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from apps.core.errors import DomainError
 from apps.workforces import jobs, services
 from apps.workforces.models import WebhookDelivery, WorkerProfile, WorkNotice
 from apps.workforces.services.notifications import WEBHOOK_MAX_ATTEMPTS
@@ -136,7 +137,7 @@ def test_public_crowd_with_qualifications_is_notified(
 def test_bad_notification_input_writes_nothing(owner, project, count):
     team = private_team(owner, members=[worker_of(owner.organization)])
 
-    with pytest.raises(services.DomainError if hasattr(services, "DomainError") else Exception):
+    with pytest.raises(DomainError):
         services.workteam_notify_new_work(workteam=team, project_name=project, count=count)
 
     assert not WorkNotice.objects.exists()
