@@ -177,6 +177,7 @@ def test_qualification_test_grants_on_pass(owner_client, owner, api_client):
 
 def test_failed_test_without_retakes_cannot_be_taken_again(owner, api_client):
     qualification = make(owner, pass_score="1")
+    public_team(owner, qualification_ids=[qualification.pk])
     services.qualification_test_item_add(
         qualification=qualification, input={"source": "a"}, expected_answer="yes", actor=owner.user
     )
@@ -250,3 +251,27 @@ def test_every_qualification_endpoint_returns_404_to_another_organization(owner)
         data={"input": {}, "expected_answer": 1},
         unchanged=unchanged,
     )
+
+
+def test_test_items_of_a_private_organization_are_hidden_from_strangers(owner, api_client):
+    qualification = make(owner, pass_score="0.5")
+    services.qualification_test_item_add(
+        qualification=qualification, input={"source": "secret"}, expected_answer=1, actor=owner.user
+    )
+    api_client.force_authenticate(public_worker())  # in the crowd, but no team needs it
+
+    shown = api_client.get(worker_test_url(qualification))
+    submitted = api_client.post(worker_test_url(qualification), {"answers": {}}, format="json")
+
+    assert (shown.status_code, submitted.status_code) == (404, 404)
+    assert not QualificationTestAttempt.objects.exists()
+
+
+def test_members_of_the_organization_may_take_its_tests(owner, api_client):
+    qualification = make(owner, pass_score="0.5")
+    services.qualification_test_item_add(
+        qualification=qualification, input={"source": "a"}, expected_answer=1, actor=owner.user
+    )
+    api_client.force_authenticate(worker_of(owner.organization))
+
+    assert api_client.get(worker_test_url(qualification)).status_code == 200
