@@ -195,3 +195,16 @@ def test_public_teams_are_never_ip_restricted(api_client, owner):
     api_client.force_authenticate(worker)
 
     assert api_client.get(team_url(team), REMOTE_ADDR="198.51.100.9").status_code == 200
+
+
+def test_worker_team_list_query_count_is_constant(api_client, owner, django_assert_num_queries):
+    worker = worker_of(owner.organization)
+    for index in range(5):
+        private_team(owner, f"t{index}", members=[worker])
+    api_client.force_authenticate(worker)
+
+    # session user is forced; profile, then one page of teams with organization and workforce
+    with django_assert_num_queries(2):
+        response = api_client.get(reverse("work-team-list"))
+
+    assert len(response.json()["results"]) == 5
