@@ -234,3 +234,20 @@ def test_delivery_job_twice_posts_once(owner, receiver, django_capture_on_commit
     assert len(Receiver.received) == 1
     delivery.refresh_from_db()
     assert delivery.attempts == 1
+
+
+def test_suspended_workers_pending_notices_are_not_picked_by_the_periodic_job(
+    owner, admin_user, mailoutbox, django_capture_on_commit_callbacks
+):
+    worker = worker_of(owner.organization)
+    team = private_team(owner, members=[worker])
+    notify(django_capture_on_commit_callbacks, team, project="First")
+    notify(django_capture_on_commit_callbacks, team, project="Second")  # waits for the hour
+    services.worker_suspend(user=worker, reason="fraud", actor=admin_user)
+    WorkerProfile.objects.filter(user=worker).update(
+        last_work_email_at=timezone.now() - timedelta(hours=2)
+    )
+
+    assert services.work_digests_due_user_ids() == []
+    assert jobs.work_digests_send_due() == 0
+    assert len(mailoutbox) == 1
