@@ -275,3 +275,25 @@ def test_members_of_the_organization_may_take_its_tests(owner, api_client):
     api_client.force_authenticate(worker_of(owner.organization))
 
     assert api_client.get(worker_test_url(qualification)).status_code == 200
+
+
+def test_private_members_take_tests_only_from_the_allowed_ranges(owner, api_client):
+    qualification = make(owner, pass_score="0.5")
+    services.qualification_test_item_add(
+        qualification=qualification, input={"source": "a"}, expected_answer=1, actor=owner.user
+    )
+    workforce = services.workforce_private_ensure(organization=owner.organization)
+    services.workforce_update_source_cidrs(
+        workforce=workforce, cidrs=["203.0.113.0/24"], actor=owner.user
+    )
+    api_client.force_authenticate(worker_of(owner.organization))
+
+    outside = api_client.get(
+        worker_test_url(qualification),
+        REMOTE_ADDR="198.51.100.1",
+        HTTP_X_FORWARDED_FOR="203.0.113.9",
+    )
+    inside = api_client.get(worker_test_url(qualification), REMOTE_ADDR="203.0.113.9")
+
+    assert (outside.status_code, outside.json()["code"]) == (403, "ip_not_allowed")
+    assert inside.status_code == 200

@@ -15,7 +15,7 @@ from apps.accounts.api.base import OrganizationAPIView
 from apps.accounts.models import ApiCredential, Membership, Organization
 from apps.core.errors import DomainError, NotFound, PermissionDenied
 from apps.workforces import selectors, services
-from apps.workforces.access import workteam_access_check
+from apps.workforces.access import private_member_address_check, workteam_access_check
 from apps.workforces.api.serializers import (
     OidcConfigOutput,
     QualificationGrantOutput,
@@ -687,6 +687,7 @@ class WorkerQualificationTestApi(WorkerAPIView):
             user=self.request.user, qualification=qualification
         ):
             raise NotFound()
+        private_member_address_check(request=self.request, organization_id=organization.pk)
         return qualification
 
     @extend_schema(responses=QualificationTestItemForWorkerOutput(many=True))
