@@ -128,6 +128,8 @@ ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_PREVENT_ENUMERATION = False
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http" if DEBUG else "https"
+# allauth's rate limits key on apps.core.client_ip (the trusted-proxy rule below).
+ACCOUNT_ADAPTER = "apps.core.account_adapter.AccountAdapter"
 # Organizations' OIDC providers are built from apps.workforces.OidcConfig by this adapter.
 SOCIALACCOUNT_ADAPTER = "apps.workforces.oidc.OrganizationOidcAdapter"
 # A tenant's IdP must never sign someone into an existing account by claiming its email.
@@ -183,6 +185,9 @@ REST_FRAMEWORK = {
         "rest_framework.renderers.BrowsableAPIRenderer",
     ],
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    # DRF's stock throttles would otherwise trust any X-Forwarded-For; ours
+    # (apps.core.api.throttling) follow the trusted-proxy settings instead.
+    "NUM_PROXIES": 0,
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Groundwork API",

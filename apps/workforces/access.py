@@ -14,17 +14,35 @@ operator's trusted proxies.
 from django.http import HttpRequest, JsonResponse
 from django.shortcuts import render
 
+from apps.accounts.models import Membership
 from apps.core.client_ip import client_ip
 from apps.core.errors import NotFound
 from apps.workforces.errors import WorkerAddressRefused
 from apps.workforces.models import Workforce, Workteam
-from apps.workforces.selectors import worker_may_work_on, workforce_ip_allowed
+from apps.workforces.selectors import WORK_ROLES, worker_may_work_on, workforce_ip_allowed
 
 
 def workteam_address_check(*, request: HttpRequest, workteam: Workteam) -> None:
     workforce = Workforce.global_objects.get(pk=workteam.workforce_id)
     address = client_ip(request)
     if not workforce_ip_allowed(workforce=workforce, address=address):
+        raise WorkerAddressRefused(
+            address=[f"Your address {address or '(unknown)'} is not allowed."]
+        )
+
+
+def private_member_address_check(*, request: HttpRequest, organization_id: int) -> None:
+    """For organization data shown to its own workers outside a team (qualification tests):
+    a member working for the organization is held to its private workforce's ranges."""
+    if not Membership.objects.filter(
+        organization_id=organization_id, user_id=request.user.pk, role__in=WORK_ROLES
+    ).exists():
+        return
+    workforce = Workforce.global_objects.filter(
+        organization_id=organization_id, kind=Workforce.Kind.PRIVATE
+    ).first()
+    address = client_ip(request)
+    if workforce is not None and not workforce_ip_allowed(workforce=workforce, address=address):
         raise WorkerAddressRefused(
             address=[f"Your address {address or '(unknown)'} is not allowed."]
         )

@@ -77,6 +77,14 @@ def _held_qualifications(user: User) -> QuerySet:
     ).values("qualification_id")
 
 
+def _routed_subscriptions(user: User) -> QuerySet:
+    """Subscriptions whose vendor routed a team this user is in (and works for)."""
+    return VendorRoute.global_objects.filter(
+        team_id__in=WorkteamMember.global_objects.filter(user_id=user.pk).values("workteam_id"),
+        team__organization_id__in=_work_organizations(user),
+    ).values("subscription_id")
+
+
 def workteams_for_worker(*, user: User) -> QuerySet[Workteam]:
     """Every workteam, in any organization, whose work `user` may do right now.
 
@@ -94,9 +102,7 @@ def workteams_for_worker(*, user: User) -> QuerySet[Workteam]:
         return Workteam.global_objects.none()
     work_organizations = _work_organizations(user)
     my_teams = WorkteamMember.global_objects.filter(user_id=user.pk).values("workteam_id")
-    routed_subscriptions = VendorRoute.global_objects.filter(
-        team_id__in=my_teams, team__organization_id__in=work_organizations
-    ).values("subscription_id")
+    routed_subscriptions = _routed_subscriptions(user)
     reachable = Q(
         id__in=my_teams,
         subscription__isnull=True,
@@ -272,6 +278,33 @@ def qualification_get(*, organization: Organization, qualification_id: int) -> Q
     if found is None:
         raise NotFound()
     return found
+
+
+def qualification_test_available(*, user: User, qualification: Qualification) -> bool:
+    """Whether `user` may see and take `qualification`'s test: it has one, and passing it
+    could open work to them (they work for its organization, or a public team of that
+    organization requires it and they are in the crowd, or a vendor team routed to them
+    requires it). Test items of other organizations stay private."""
+    if qualification.pass_score is None:
+        return False
+    profile = worker_profile_find(user=user)
+    if profile is not None and profile.is_suspended:
+        return False
+    if Membership.objects.filter(
+        user_id=user.pk, organization_id=qualification.organization_id, role__in=WORK_ROLES
+    ).exists():
+        return True
+    could_open = Q(
+        workforce__kind=Workforce.Kind.VENDOR,
+        subscription_id__in=_routed_subscriptions(user),
+        subscription__status=VendorSubscription.Status.ACTIVE,
+    )
+    if profile is not None and profile.is_public_crowd:
+        could_open |= Q(workforce__kind=Workforce.Kind.PUBLIC)
+    requiring = WorkteamRequirement.global_objects.filter(qualification_id=qualification.pk).values(
+        "workteam_id"
+    )
+    return Workteam.global_objects.filter(could_open, id__in=requiring).exists()
 
 
 def qualification_test_item_list(*, qualification: Qualification) -> QuerySet:

@@ -1,7 +1,9 @@
 import pytest
+from allauth.account.adapter import get_adapter
 from django.test import RequestFactory
 from rest_framework.response import Response
 from rest_framework.test import APIRequestFactory
+from rest_framework.throttling import AnonRateThrottle as StockThrottle
 from rest_framework.views import APIView
 
 from apps.core.api.throttling import AnonRateThrottle
@@ -144,3 +146,20 @@ def test_throttling_keys_on_the_same_client_address():
     # a fresh X-Forwarded-For per request does not reset the limit
     assert statuses == [200, 200, 429]
     assert other_client == 200
+
+
+def test_drfs_stock_throttles_do_not_trust_x_forwarded_for():
+    spoofed = APIRequestFactory().get(
+        "/", REMOTE_ADDR="198.51.100.7", HTTP_X_FORWARDED_FOR="1.2.3.4"
+    )
+
+    assert StockThrottle().get_ident(spoofed) == "198.51.100.7"
+
+
+def test_allauth_rate_limits_use_the_same_client_address(settings):
+    settings.TRUSTED_PROXY_NETWORKS = ["10.0.0.0/8"]
+    spoofed = request("198.51.100.7", HTTP_X_FORWARDED_FOR="1.2.3.4")
+    proxied = request("10.0.0.2", HTTP_X_FORWARDED_FOR="203.0.113.5")
+
+    assert get_adapter().get_client_ip(spoofed) == "198.51.100.7"
+    assert get_adapter().get_client_ip(proxied) == "203.0.113.5"

@@ -265,3 +265,23 @@ def test_workteams_for_worker_query_count_is_constant(owner, django_assert_num_q
     assert len(teams) == 6
     assert {team.workforce.kind for team in teams} == {"private", "public"}
     assert Workteam.global_objects.count() == 6
+
+
+def test_deactivated_accounts_get_no_work(owner):
+    worker = worker_of(owner.organization)
+    private_team(owner, members=[worker])
+
+    worker.is_active = False
+    worker.save(update_fields=["is_active"])
+
+    assert list(workteams_for_worker(user=worker)) == []
+
+
+def test_a_vendors_internal_team_member_must_still_work_for_the_vendor(owner):
+    vendor_owner, vendor_team, (vendor_worker,) = vendor_with_team()
+    work, _ = subscribed_vendor_team(owner, vendor_owner, vendor_team)
+
+    Membership.objects.filter(user=vendor_worker, organization=vendor_owner.organization).delete()
+
+    assert list(workteams_for_worker(user=vendor_worker)) == []
+    assert not worker_may_work_on(user=vendor_worker, workteam=work)

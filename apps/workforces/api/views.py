@@ -7,6 +7,7 @@ from rest_framework import serializers
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
 from apps.accounts import permissions
@@ -14,7 +15,7 @@ from apps.accounts.api.base import OrganizationAPIView
 from apps.accounts.models import ApiCredential, Membership, Organization
 from apps.core.errors import DomainError, NotFound, PermissionDenied
 from apps.workforces import selectors, services
-from apps.workforces.access import workteam_access_check
+from apps.workforces.access import private_member_address_check, workteam_access_check
 from apps.workforces.api.serializers import (
     OidcConfigOutput,
     QualificationGrantOutput,
@@ -648,7 +649,9 @@ class WorkerTeamListApi(WorkerAPIView):
     @extend_schema(responses=WorkerTeamOutput(many=True))
     def get(self, request: Request) -> Response:
         teams = selectors.workteams_for_worker(user=request.user)
-        return Response({"results": WorkerTeamOutput(teams, many=True).data})
+        paginator = api_settings.DEFAULT_PAGINATION_CLASS()
+        page = paginator.paginate_queryset(teams, request, view=self)
+        return paginator.get_paginated_response(WorkerTeamOutput(page, many=True).data)
 
 
 class WorkerTeamDetailApi(WorkerAPIView):
@@ -680,8 +683,11 @@ class WorkerQualificationTestApi(WorkerAPIView):
             .filter(id=qualification_id, pass_score__isnull=False)
             .first()
         )
-        if qualification is None:
+        if qualification is None or not selectors.qualification_test_available(
+            user=self.request.user, qualification=qualification
+        ):
             raise NotFound()
+        private_member_address_check(request=self.request, organization_id=organization.pk)
         return qualification
 
     @extend_schema(responses=QualificationTestItemForWorkerOutput(many=True))

@@ -134,10 +134,13 @@ def work_digest_send(*, user_id: int) -> bool:
 
 
 def work_digests_due_user_ids(*, limit: int = 1000) -> list[int]:
-    """Workers with unsent notices whose last digest is at least an hour old."""
+    """Active workers with unsent notices whose last digest is at least an hour old (a
+    suspended worker's notices wait, and do not crowd out others within `limit`)."""
     cutoff = timezone.now() - DIGEST_INTERVAL
     return list(
-        WorkNotice.global_objects.filter(emailed_at__isnull=True)
+        WorkNotice.global_objects.filter(
+            emailed_at__isnull=True, user__worker_profile__status=WorkerProfile.Status.ACTIVE
+        )
         .filter(
             Q(user__worker_profile__last_work_email_at__isnull=True)
             | Q(user__worker_profile__last_work_email_at__lte=cutoff)

@@ -294,6 +294,11 @@ def workteam_member_add(*, workteam: Workteam, user: User, actor: User) -> Workt
             "This person is already in the team.", user_id=["Already in the team."]
         ) from None
     worker_pseudonym_record(user=user, organization=workteam.organization)
+    # Subscribers this team already works for may now see this worker's id.
+    for subscription in VendorSubscription.global_objects.filter(
+        routes__team=workteam, status=VendorSubscription.Status.ACTIVE
+    ).select_related("organization"):
+        worker_pseudonym_record(user=user, organization=subscription.organization)
     audit_record(
         organization_id=workteam.organization_id,
         actor=actor,
