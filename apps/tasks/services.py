@@ -123,7 +123,9 @@ def project_tasks_create(*, project: Project) -> int:
         )
         if opened:  # once, however often the job runs
             total = Task.objects.filter(project_id=project.id).count()
-            workteam_notify_new_work(workteam=project.workteam, project_name=project.name, count=total)
+            workteam_notify_new_work(
+                workteam=project.workteam, project_name=project.name, count=total
+            )
     return created
 
 

@@ -225,3 +225,36 @@ def test_worker_lists_their_own_assignments_only(owner):
     response = client_for(first).get(reverse("work-assignment-list"))
 
     assert [row["id"] for row in response.json()["results"]] == [mine["id"]]
+
+
+def test_worker_api_is_refused_outside_the_workforce_ip_ranges(owner):
+    from apps.workforces import services as workforce_services
+
+    project, (worker, _) = text_project(owner, items=2)
+    client = client_for(worker)
+    assignment = next_task(client).json()
+    workforce_services.workforce_update_source_cidrs(
+        workforce=project.workteam.workforce, cidrs=["2001:db8::/32"], actor=owner.user
+    )
+
+    refused = [
+        next_task(client),
+        client.get(reverse("work-assignment-detail", args=[assignment["id"]])),
+        submit(client, assignment["id"], answer()),
+        client.post(reverse("work-release", args=[assignment["id"]])),
+    ]
+
+    assert [response.status_code for response in refused] == [403, 403, 403, 403]
+    assert {response.json()["code"] for response in refused} == {"ip_not_allowed"}
+    assert Assignment.objects.get(pk=assignment["id"]).status == Assignment.Status.ACTIVE
+
+
+def test_worker_api_from_an_allowed_address_works(owner):
+    from apps.workforces import services as workforce_services
+
+    project, (worker, _) = text_project(owner, items=1)
+    workforce_services.workforce_update_source_cidrs(
+        workforce=project.workteam.workforce, cidrs=["127.0.0.0/8"], actor=owner.user
+    )
+
+    assert next_task(client_for(worker)).status_code == 201

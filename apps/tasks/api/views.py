@@ -12,6 +12,8 @@ from apps.projects.api.serializers import ProgressOutput, ProjectOutput
 from apps.projects.selectors import project_get
 from apps.tasks import selectors, services
 from apps.tasks.api.serializers import AssignmentOutput, WorkAssignmentOutput
+from apps.tasks.models import Assignment
+from apps.workforces.access import workteam_address_check
 from apps.workforces.selectors import anonymized_worker_id
 
 
@@ -70,6 +72,14 @@ class WorkAPIView(BaseAPIView):
 
     permission_classes = [IsAuthenticated]
 
+    def assignment(self, request: Request, assignment_id: int) -> Assignment:
+        """The worker's own assignment, from an address its workforce allows (else 403)."""
+        assignment = selectors.assignment_get_for_worker(
+            worker=request.user, assignment_id=assignment_id
+        )
+        workteam_address_check(request=request, workteam=assignment.project.workteam)
+        return assignment
+
 
 class WorkNextApi(WorkAPIView):
     class InputSerializer(serializers.Serializer):
@@ -105,9 +115,7 @@ class WorkAssignmentListApi(WorkAPIView):
 class WorkAssignmentDetailApi(WorkAPIView):
     @extend_schema(responses=WorkAssignmentOutput)
     def get(self, request: Request, assignment_id: int) -> Response:
-        assignment = selectors.assignment_get_for_worker(
-            worker=request.user, assignment_id=assignment_id
-        )
+        assignment = self.assignment(request, assignment_id)
         return Response(WorkAssignmentOutput(assignment).data)
 
 
@@ -119,9 +127,7 @@ class WorkSubmitApi(WorkAPIView):
     def post(self, request: Request, assignment_id: int) -> Response:
         payload = self.InputSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
-        assignment = selectors.assignment_get_for_worker(
-            worker=request.user, assignment_id=assignment_id
-        )
+        assignment = self.assignment(request, assignment_id)
         assignment = services.assignment_submit(
             assignment=assignment, worker=request.user, answer=payload.validated_data["answer"]
         )
@@ -131,9 +137,7 @@ class WorkSubmitApi(WorkAPIView):
 class WorkDeclineApi(WorkAPIView):
     @extend_schema(request=None, responses=WorkAssignmentOutput)
     def post(self, request: Request, assignment_id: int) -> Response:
-        assignment = selectors.assignment_get_for_worker(
-            worker=request.user, assignment_id=assignment_id
-        )
+        assignment = self.assignment(request, assignment_id)
         assignment = services.assignment_decline(assignment=assignment, worker=request.user)
         return Response(WorkAssignmentOutput(assignment).data)
 
@@ -141,8 +145,6 @@ class WorkDeclineApi(WorkAPIView):
 class WorkReleaseApi(WorkAPIView):
     @extend_schema(request=None, responses=WorkAssignmentOutput)
     def post(self, request: Request, assignment_id: int) -> Response:
-        assignment = selectors.assignment_get_for_worker(
-            worker=request.user, assignment_id=assignment_id
-        )
+        assignment = self.assignment(request, assignment_id)
         assignment = services.assignment_release(assignment=assignment, worker=request.user)
         return Response(WorkAssignmentOutput(assignment).data)

@@ -14,7 +14,8 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument(
-            "--json", action="store_true",
+            "--json",
+            action="store_true",
             help="Print the logins and a fresh API credential for the demo organization as JSON.",
         )
 
