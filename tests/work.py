@@ -33,19 +33,21 @@ def dataset_of_texts(owner, texts: list[str], name: str = "reviews"):
 
 
 def text_project(owner, *, items: int = 3, workers: int = 2, start: bool = True, **fields):
-    """A started text-classification project over `items` texts, its private team of
-    `workers` workers. Returns (project, [worker users])."""
+    """A text-classification project over `items` texts for a private team of `workers`
+    new workers (or the given `dataset` / `workteam`), started unless `start=False`.
+    Returns (project, [the new workers])."""
     people = [worker_of(owner.organization) for _ in range(workers)]
-    team = private_team(owner, name=fields.pop("team_name", "annotators"), members=people)
-    dataset = dataset_of_texts(
-        owner,
-        [f"text number {n}" for n in range(items)],
-        name=fields.pop("dataset_name", "reviews"),
-    )
+    if "workteam" not in fields:
+        fields["workteam"] = private_team(
+            owner, name=fields.pop("team_name", "annotators"), members=people
+        )
+    if "dataset" not in fields:
+        texts = [f"text number {n}" for n in range(items)]
+        fields["dataset"] = dataset_of_texts(
+            owner, texts, name=fields.pop("dataset_name", "reviews")
+        )
     defaults = {
         "name": "sentiment",
-        "dataset": dataset,
-        "workteam": team,
         "task_type": "text_classification",
         "label_attribute_name": "sentiment",
         "labels": LABELS,

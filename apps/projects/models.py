@@ -88,7 +88,12 @@ class Project(TenantModel):
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
 
+    # The marketplace lists public projects of every organization (see
+    # `apps.tasks.selectors.marketplace_projects`); nothing else reads across tenants.
+    global_objects = models.Manager()
+
     class Meta:
+        default_manager_name = "objects"
         constraints = [
             models.UniqueConstraint(fields=["organization", "name"], name="project_unique_name"),
             models.CheckConstraint(

@@ -6,6 +6,7 @@ from apps.core.errors import NotFound
 from apps.projects.models import Project
 from apps.tasks.models import Assignment, Task
 from apps.workforces.errors import WorkerAddressRefused
+from apps.workforces.models import Workforce
 from apps.workforces.selectors import workforce_ip_allowed, workteams_for_worker
 
 
@@ -75,6 +76,14 @@ def workteam_ids_open_to(
     return allowed
 
 
+def _waiting_tasks() -> Count:
+    """Per project: open tasks with room for another answer."""
+    has_room = Q(
+        tasks__answers_received__lt=F("tasks__answers_needed") - F("tasks__live_assignments")
+    )
+    return Count("tasks", filter=Q(tasks__status=Task.Status.OPEN) & has_room)
+
+
 def projects_open_to_worker(*, worker: User, workteam_ids: list[int]) -> QuerySet[Project]:
     """In-progress projects of these teams, with `waiting` = tasks needing an answer now."""
     now = timezone.now()
@@ -82,15 +91,47 @@ def projects_open_to_worker(*, worker: User, workteam_ids: list[int]) -> QuerySe
         Project.objects.filter(
             status=Project.Status.IN_PROGRESS, workteam_id__in=workteam_ids, available_until__gt=now
         )
-        .annotate(
-            waiting=Count(
-                "tasks",
-                filter=Q(tasks__status=Task.Status.OPEN)
-                & Q(
-                    tasks__answers_received__lt=F("tasks__answers_needed")
-                    - F("tasks__live_assignments")
-                ),
-            )
-        )
+        .annotate(waiting=_waiting_tasks())
         .order_by("-priority", "pk")
+    )
+
+
+MARKETPLACE_SORTS = {
+    "newest": ("-started_at", "-pk"),
+    "best_paid": ("-price_per_task", "-started_at"),
+}
+
+
+def marketplace_projects(
+    *,
+    worker: User,
+    query: str = "",
+    task_type: str = "",
+    min_price=None,
+    qualified_only: bool = False,
+    sort: str = "newest",
+) -> QuerySet[Project]:
+    """Public-crowd projects open now, across organizations, with `waiting` tasks and
+    the team's required qualifications; `qualified_only` keeps those the worker may take."""
+    now = timezone.now()
+    projects = Project.global_objects.filter(
+        status=Project.Status.IN_PROGRESS,
+        available_until__gt=now,
+        workteam__workforce__kind=Workforce.Kind.PUBLIC,
+    )
+    if query:
+        projects = projects.filter(
+            Q(name__icontains=query) | Q(short_instructions__icontains=query)
+        )
+    if task_type:
+        projects = projects.filter(task_type=task_type)
+    if min_price is not None:
+        projects = projects.filter(price_per_task__gte=min_price)
+    if qualified_only:
+        projects = projects.filter(workteam__in=workteams_for_worker(user=worker))
+    return (
+        projects.annotate(waiting=_waiting_tasks())
+        .select_related("organization")
+        .prefetch_related("workteam__required_qualifications")
+        .order_by(*MARKETPLACE_SORTS.get(sort, MARKETPLACE_SORTS["newest"]))
     )

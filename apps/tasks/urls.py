@@ -5,6 +5,7 @@ from apps.tasks import views
 urlpatterns = [
     path("work/tasks/", views.work_tasks, name="work_tasks"),
     path("work/start/", views.work_start, name="work_start"),
+    path("work/marketplace/", views.marketplace, name="marketplace"),
     path("work/assignments/<int:assignment_id>/", views.work_assignment, name="work_assignment"),
     path(
         "orgs/<slug:org_slug>/projects/<int:project_id>/", views.project_page, name="project_page"

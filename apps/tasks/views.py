@@ -12,9 +12,11 @@ from apps.core.client_ip import client_ip
 from apps.core.errors import DomainError, NotFound
 from apps.projects.selectors import project_get
 from apps.tasks import selectors, services
+from apps.tasks.forms import MarketplaceFilterForm
 from apps.tasks.models import Assignment
 from apps.tasks.taskui import assignment_frame_url, project_preview
 from apps.workforces.access import workteam_address_check
+from apps.workforces.selectors import worker_profile_find
 
 RECENT = 20
 
@@ -106,3 +108,26 @@ def project_lifecycle(request: HttpRequest, project_id: int, action: str) -> Htt
             request, "Starting: tasks are being created." if action == "start" else "Stopping."
         )
     return redirect("project_page", org_slug=request.organization.slug, project_id=project.id)
+
+
+@login_required
+def marketplace(request: HttpRequest) -> HttpResponse:
+    """Public projects a crowd worker may take: newest or best-paid first, with filters."""
+    form = MarketplaceFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    projects = selectors.marketplace_projects(
+        worker=request.user,
+        query=filters.get("q", ""),
+        task_type=filters.get("task_type", ""),
+        min_price=filters.get("min_price"),
+        qualified_only=filters.get("qualified_only", False),
+        sort=filters.get("sort") or "newest",
+    )
+    profile = worker_profile_find(user=request.user)
+    context = {
+        "form": form,
+        "projects": projects,
+        "is_public_crowd": bool(profile and profile.is_public_crowd),
+    }
+    status = 400 if form.errors else 200
+    return render(request, "tasks/marketplace.html", context, status=status)

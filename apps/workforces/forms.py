@@ -124,12 +124,3 @@ class ProfileForm(forms.Form):
     is_public_crowd = forms.BooleanField(
         required=False, label="Take public marketplace work (join the public crowd)"
     )
-
-
-class MarketplaceFilterForm(forms.Form):
-    SORTS = [("newest", "Newest"), ("best_paid", "Best paid")]
-    q = forms.CharField(required=False, label="Search")
-    task_type = forms.CharField(required=False, label="Task type")
-    min_price = forms.DecimalField(required=False, min_value=0, label="Minimum price per task")
-    qualified_only = forms.BooleanField(required=False, label="Only work I qualify for")
-    sort = forms.ChoiceField(choices=SORTS, required=False, initial="newest")

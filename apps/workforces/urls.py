@@ -49,5 +49,4 @@ urlpatterns = [
     ),
     path("work/", views.worker_console, name="worker_console"),
     path("work/teams/<int:workteam_id>/", views.worker_team, name="worker_team"),
-    path("work/marketplace/", views.marketplace, name="marketplace"),
 ]

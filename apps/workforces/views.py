@@ -19,7 +19,6 @@ from apps.workforces import selectors, services
 from apps.workforces.access import workteam_access_check
 from apps.workforces.forms import (
     BlockForm,
-    MarketplaceFilterForm,
     MemberAddForm,
     OfferingForm,
     OidcConfigForm,
@@ -489,17 +488,3 @@ def worker_team(request: HttpRequest, workteam_id: int) -> HttpResponse:
         raise Http404 from None
     workteam_access_check(request=request, workteam=team)
     return render(request, "workforces/worker_team.html", {"team": team})
-
-
-@login_required
-def marketplace(request: HttpRequest) -> HttpResponse:
-    """Public projects a crowd worker may take. Projects do not exist yet (the projects app
-    will supply a selector); the page renders its filters and an empty state."""
-    form = MarketplaceFilterForm(request.GET or None)
-    profile = selectors.worker_profile_find(user=request.user)
-    context = {
-        "form": form,
-        "projects": [],
-        "is_public_crowd": bool(profile and profile.is_public_crowd),
-    }
-    return render(request, "workforces/marketplace.html", context)

@@ -294,23 +294,6 @@ def test_worker_team_page_of_someone_else_is_404(client, owner):
     assert client.get(reverse("worker_team", kwargs={"workteam_id": team.pk})).status_code == 404
 
 
-def test_marketplace_renders_filters_and_an_empty_state(client):
-    client.force_login(public_worker())
-
-    response = client.get(reverse("marketplace"), {"sort": "best_paid", "min_price": "0.05"})
-
-    assert response.status_code == 200
-    assert b'data-testid="filters"' in response.content
-    assert b'data-testid="empty-state"' in response.content
-    assert b'data-testid="not-opted-in"' not in response.content
-
-
-def test_marketplace_invites_non_members_of_the_crowd_to_opt_in(client):
-    client.force_login(UserFactory())
-
-    assert b'data-testid="not-opted-in"' in client.get(reverse("marketplace")).content
-
-
 def test_anonymous_visitors_are_sent_to_sign_in(client):
     response = client.get(reverse("worker_console"))
 
