@@ -199,9 +199,20 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "SCHEMA_PATH_PREFIX": "/api/v1",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Choice sets that share a field name ("status", "kind", "source") need their own names.
     "ENUM_NAME_OVERRIDES": {
+        "InvitationStatusEnum": "apps.accounts.models.Invitation.Status",
+        "StorageKindEnum": "apps.datasets.models.Storage.Kind",
+        "DatasetJobStatusEnum": "apps.datasets.models.JobStatus",
+        "ManifestImportSourceEnum": "apps.datasets.models.ManifestImport.Source",
         "WorkerStatusEnum": "apps.workforces.models.WorkerProfile.Status",
+        "WorkforceKindEnum": "apps.workforces.models.Workforce.Kind",
         "VendorSubscriptionStatusEnum": "apps.workforces.models.VendorSubscription.Status",
+        "QualificationGrantSourceEnum": "apps.workforces.models.QualificationGrant.Source",
+        "WorkteamMemberSourceEnum": "apps.workforces.models.WorkteamMember.Source",
+        "WebhookDeliveryStatusEnum": "apps.workforces.models.WebhookDelivery.Status",
+        "ProjectStatusEnum": "apps.projects.models.Project.Status",
+        "AssignmentStatusEnum": "apps.tasks.models.Assignment.Status",
     },
 }
 

@@ -6,4 +6,4 @@ class TasksConfig(AppConfig):
     label = "tasks"
 
     def ready(self) -> None:
-        from apps.tasks import taskui  # noqa: F401  registers the "assignment" task frame kind
+        from apps.tasks import demo, taskui  # noqa: F401  register the demo seeder, the task frame kind
