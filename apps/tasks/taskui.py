@@ -66,10 +66,13 @@ def project_preview(*, project: Project) -> Preview:
 
 
 def _render_assignment(payload: dict) -> str:
-    with scope(organization=payload["organization_id"]):
+    organization_id, assignment_id = payload.get("organization_id"), payload.get("assignment_id")
+    if not isinstance(organization_id, int) or not isinstance(assignment_id, int):
+        raise NotFound()
+    with scope(organization=organization_id):
         assignment = (
             Assignment.objects.filter(
-                pk=payload["assignment_id"],
+                pk=assignment_id,
                 status=Assignment.Status.ACTIVE,
                 deadline__gt=timezone.now(),
             )

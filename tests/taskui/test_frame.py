@@ -61,8 +61,10 @@ def test_the_frame_answers_404_to_a_bad_or_tampered_token(db):
 
     assert Client().get("/task-frame/not-a-token/").status_code == 404
     assert Client().get(f"/task-frame/{token[:-2]}xx/").status_code == 404
-    unknown_kind = signing.dumps({"kind": "assignment", "id": 1}, salt=frames.SALT)
+    unknown_kind = signing.dumps({"kind": "nonsense", "id": 1}, salt=frames.SALT)
     assert Client().get(f"/task-frame/{unknown_kind}/").status_code == 404
+    malformed = signing.dumps({"kind": "assignment", "id": 1}, salt=frames.SALT)
+    assert Client().get(f"/task-frame/{malformed}/").status_code == 404
     other_salt = signing.dumps({"kind": "preview", "key": "x"})
     assert Client().get(f"/task-frame/{other_salt}/").status_code == 404
 
