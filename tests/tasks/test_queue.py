@@ -258,3 +258,82 @@ def test_worker_api_from_an_allowed_address_works(owner):
     )
 
     assert next_task(client_for(worker)).status_code == 201
+
+
+def ner_answer(*entities) -> dict:
+    return {
+        "crowd-entity-annotation": {
+            "entities": [
+                {"label": label, "startOffset": start, "endOffset": end}
+                for label, start, end in entities
+            ]
+        }
+    }
+
+
+@pytest.mark.parametrize(
+    ("entities", "message"),
+    [
+        ((("person", 5, 40),), "outside the text (0-13)"),
+        ((("person", -1, 3),), "outside the text"),
+        ((("person", 4, 4),), "outside the text"),
+        ((("person", 0, 4), ("place", 2, 6)), "Entities #1 and #2 overlap."),
+        ((("alien", 0, 4),), "Unknown label 'alien'"),
+        ((("person", "0", 4),), "integer startOffset and endOffset"),
+    ],
+)
+def test_invalid_entity_spans_are_400_and_change_nothing(owner, entities, message):
+    _, (worker, _) = text_project(
+        owner,
+        items=1,
+        task_type="named_entity_recognition",
+        label_attribute_name="entities",
+        labels=[{"label": "person"}, {"label": "place"}],
+    )
+    client = client_for(worker)
+    assignment = next_task(client).json()
+
+    response = submit(client, assignment["id"], ner_answer(*entities))
+
+    assert response.status_code == 400
+    assert message in response.json()["message"]
+    assert Assignment.objects.get(pk=assignment["id"]).answer is None
+
+
+def test_valid_entity_spans_are_stored(owner):
+    _, (worker, _) = text_project(
+        owner,
+        items=1,
+        task_type="named_entity_recognition",
+        label_attribute_name="entities",
+        labels=[{"label": "person"}, {"label": "place"}],
+    )
+    client = client_for(worker)
+    assignment = next_task(client).json()
+    body = ner_answer(("person", 0, 4), ("place", 5, 11))
+
+    assert submit(client, assignment["id"], body).status_code == 200
+    assert Assignment.objects.get(pk=assignment["id"]).answer == body
+
+
+@pytest.mark.parametrize(
+    ("labels", "status", "message"),
+    [
+        (["positive", "negative"], 200, ""),
+        (["positive", "positive"], 400, "A label appears twice."),
+        (["positive", "bogus"], 400, "Unknown label 'bogus'"),
+        ("positive", 400, 'Expected {"labels": [<category>, ...]}.'),
+    ],
+)
+def test_multilabel_answers_are_checked(owner, labels, status, message):
+    _, (worker, _) = text_project(owner, items=1, task_type="text_classification_multilabel")
+    client = client_for(worker)
+    assignment = next_task(client).json()
+
+    response = submit(
+        client, assignment["id"], {"crowd-classifier-multi-select": {"labels": labels}}
+    )
+
+    assert response.status_code == status
+    if message:
+        assert message in response.json()["message"]
