@@ -95,7 +95,11 @@ def organization_create(
     slug = slugify(slug or name)[:60]
     if not slug:
         raise _invalid("slug", "The short name must contain letters or digits.")
-    if Organization.objects.filter(slug=slug).exists():
+    # The platform's own organization (owner of the public crowd) is created by the system.
+    if (
+        slug == settings.PLATFORM_ORGANIZATION_SLUG
+        or Organization.objects.filter(slug=slug).exists()
+    ):
         raise SlugTaken(slug=[f"The short name {slug!r} is taken."])
     try:
         with transaction.atomic():

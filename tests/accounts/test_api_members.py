@@ -1,7 +1,7 @@
 import pytest
 from django.urls import reverse
 
-from apps.accounts.models import ApiCredential, Membership, Role
+from apps.accounts.models import ApiCredential, Membership, Organization, Role
 from apps.core.models import AuditEvent
 from tests.factories import MembershipFactory, api_credential
 from tests.tenancy import assert_other_organization_gets_404
@@ -216,3 +216,14 @@ def test_organization_detail_returns_404_to_another_organization(owner_client, o
     assert_other_organization_gets_404(
         reverse("organization-detail", args=[owner.organization.slug])
     )
+
+
+def test_the_platform_organizations_slug_is_reserved(owner_client, settings):
+    response = owner_client.post(
+        reverse("organization-create"),
+        {"name": "Platform", "slug": settings.PLATFORM_ORGANIZATION_SLUG},
+        format="json",
+    )
+
+    assert response.status_code == 409
+    assert not Organization.objects.filter(slug=settings.PLATFORM_ORGANIZATION_SLUG).exists()
