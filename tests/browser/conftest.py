@@ -106,7 +106,6 @@ def render_in_preview(page, membership, *, template: str, task_input: dict, wait
     """Open the preview page, paste the template and input, render; returns the frame
     once its crowd elements are ready."""
     page.goto(preview_url(membership))
-    page.select_option("#taskui-builtin", "custom")
     # Set the fields without input events, so only the click below renders them (typing
     # would also start the page's debounced live render, racing this one).
     page.locator("#taskui-template").evaluate("(area, text) => { area.value = text; }", template)
