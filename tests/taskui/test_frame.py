@@ -106,3 +106,14 @@ def test_registered_media_paths_are_allowed_images(db, monkeypatch):
 
     assert "img-src https: data: blob: http://testserver/files/signed/;" in policy
     assert "media-src https: data: blob: http://testserver/files/signed/;" in policy
+
+
+def test_static_crowd_modules_are_served_with_cors_for_the_opaque_frame_origin(settings):
+    """The sandboxed frame loads its module scripts in CORS mode from origin "null";
+    WhiteNoise answers every static file with Access-Control-Allow-Origin: *."""
+    settings.WHITENOISE_USE_FINDERS = True  # as with DEBUG; production serves STATIC_ROOT
+    response = Client().get("/static/crowd/index.js")
+
+    assert response.status_code == 200
+    assert response["Access-Control-Allow-Origin"] == "*"
+    assert response["Content-Type"].startswith("text/javascript")
