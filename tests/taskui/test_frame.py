@@ -114,6 +114,10 @@ def test_static_crowd_modules_are_served_with_cors_for_the_opaque_frame_origin(s
     settings.WHITENOISE_USE_FINDERS = True  # as with DEBUG; production serves STATIC_ROOT
     response = Client().get("/static/crowd/index.js")
 
+    body = b"".join(response.streaming_content)
+    response.close()  # a file response: unclosed, it warns in whichever test runs next
+
     assert response.status_code == 200
     assert response["Access-Control-Allow-Origin"] == "*"
     assert response["Content-Type"].startswith("text/javascript")
+    assert b"customElements.define(name, element)" in body
