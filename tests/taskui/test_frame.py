@@ -108,9 +108,10 @@ def test_registered_media_paths_are_allowed_images(db, monkeypatch):
     assert "media-src https: data: blob: http://testserver/files/signed/;" in policy
 
 
-def test_static_crowd_modules_are_served_with_cors_for_the_opaque_frame_origin(settings):
+def test_static_crowd_modules_are_served_with_cors_for_the_opaque_frame_origin(settings, db):
     """The sandboxed frame loads its module scripts in CORS mode from origin "null";
     WhiteNoise answers every static file with Access-Control-Allow-Origin: *."""
+    # `db`: Django's request_started handler checks an open connection left by earlier tests.
     settings.WHITENOISE_USE_FINDERS = True  # as with DEBUG; production serves STATIC_ROOT
     response = Client().get("/static/crowd/index.js")
 
