@@ -530,3 +530,34 @@ def test_elements_not_supported_yet_are_named_in_a_warning(page, requester):
         "This task uses <crowd-bounding-box>, which this version of the task UI does not"
         " support yet."
     )
+
+
+def test_attribute_literals_are_parsed_leniently(page, requester):
+    render_in_preview(page, requester, template="<crowd-form></crowd-form>", task_input={})
+    frame = next(candidate for candidate in page.frames if "/task-frame/" in candidate.url)
+    cases = [
+        "['Positive', 'Negative', 'It\\'s \"fine\"']",
+        "{ text: 'None of the above' }",
+        "[{'label': 'person', 'shortDisplayName': 'per'}]",
+        '[ { name: "Weapons", parentName: "Violence", }, ]',
+        '["a", 1, -2.5, true, null]',
+        "not a literal",
+        "",
+    ]
+    parsed = frame.evaluate(
+        """async (cases) => {
+            const { parseLiteral } = await import("/static/crowd/lib.js");
+            return cases.map((text) => parseLiteral(text, "fallback"));
+        }""",
+        cases,
+    )
+
+    assert parsed == [
+        ["Positive", "Negative", 'It\'s "fine"'],
+        {"text": "None of the above"},
+        [{"label": "person", "shortDisplayName": "per"}],
+        [{"name": "Weapons", "parentName": "Violence"}],
+        ["a", 1, -2.5, True, None],
+        "fallback",
+        "fallback",
+    ]
