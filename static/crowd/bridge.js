@@ -1,7 +1,7 @@
 // The task frame's side of the postMessage bridge. The frame runs in an opaque origin
 // (sandbox without allow-same-origin), so it can reach the page only through messages:
 //   to the parent:   {type: "submit", answer}, {type: "resize", height}
-//   from the parent: {type: "submit-result", ok, message}
+//   from the parent: {type: "submit-result", ok, message, resubmit}
 // Messages from anything but the parent window are ignored.
 const parentWindow = window.parent !== window ? window.parent : null;
 
@@ -21,7 +21,8 @@ document.addEventListener("crowd-form-submit", (event) => {
 window.addEventListener("message", (event) => {
   if (event.source !== parentWindow || !event.data || typeof event.data !== "object") return;
   if (event.data.type === "submit-result" && lastForm && typeof lastForm.submitted === "function") {
-    lastForm.submitted(!!event.data.ok, typeof event.data.message === "string" ? event.data.message : "");
+    const message = typeof event.data.message === "string" ? event.data.message : "";
+    lastForm.submitted(!!event.data.ok, message, !!event.data.resubmit);
   }
 });
 

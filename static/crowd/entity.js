@@ -35,6 +35,7 @@ const CSS = `
   .text::selection, .text *::selection { background: #cfe0ff; }
   mark { background: color-mix(in srgb, var(--c) 16%, white); color: inherit; border-bottom: 2px solid var(--c);
     border-radius: 3px; padding: 2px 0; cursor: pointer; }
+  .keep { white-space: nowrap; }
   mark.pending { background: #fff7d6; border-bottom: 2px dashed #d4a100; }
   mark.focused { outline: 2px solid var(--c); outline-offset: 1px; }
   .tag { user-select: none; -webkit-user-select: none; display: inline-flex; align-items: center; gap: 2px;
@@ -224,10 +225,15 @@ export class CrowdEntityAnnotation extends HTMLElement {
         html += `<mark class="pending">${segment(span.startOffset, span.endOffset)}</mark>`;
       } else {
         const info = this._labelInfo(span.label);
+        // The last word and the tag never part at a line end: the tag names that span.
+        let split = span.endOffset;
+        while (split > span.startOffset && !/\s/u.test(chars[split - 1])) split -= 1;
         html += `<mark data-index="${span.index}" class="${span.index === this._focused ? "focused" : ""}"
-          style="--c:${info.color}" title="${escapeHtml(info.full)}">${segment(span.startOffset, span.endOffset)}&#8288;<span
-          class="tag" contenteditable="false">${escapeHtml(info.short)}<button type="button" class="remove"
-          data-index="${span.index}" aria-label="Remove ${escapeHtml(info.full)}">×</button></span></mark>`;
+          style="--c:${info.color}" title="${escapeHtml(info.full)}">${segment(span.startOffset, split)}<span
+          class="keep">${segment(split, span.endOffset)}<span class="tag" contenteditable="false">${escapeHtml(
+            info.short,
+          )}<button type="button" class="remove" data-index="${span.index}"
+          aria-label="Remove ${escapeHtml(info.full)}">×</button></span></span></mark>`;
       }
       cursor = span.endOffset;
     }

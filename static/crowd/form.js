@@ -170,9 +170,10 @@ export class CrowdForm extends HTMLElement {
     return true;
   }
 
-  /** Called by the bridge with the parent's verdict; a refusal allows another try. */
-  submitted(ok, message) {
-    this._submitting = !!ok;
+  /** Called by the bridge with the parent's verdict; a refusal (or a preview, which
+   * sets `resubmit`) allows another submission. */
+  submitted(ok, message, resubmit = false) {
+    this._submitting = !!ok && !resubmit;
     this.showStatus(message || (ok ? "Submitted." : "Could not submit."), ok ? "success" : "error");
   }
 

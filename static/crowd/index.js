@@ -55,5 +55,20 @@ for (const [name, element] of ELEMENTS) {
   if (!customElements.get(name)) customElements.define(name, element);
 }
 
+// Elements this version does not implement yet (the image, video and A2I ones) would
+// silently show nothing: say so at the top of the task instead.
+const missing = new Set(
+  Array.from(document.querySelectorAll("*"), (element) => element.localName).filter(
+    (name) => name.startsWith("crowd-") && !customElements.get(name),
+  ),
+);
+if (missing.size) {
+  const alert = document.createElement("crowd-alert");
+  alert.setAttribute("type", "warning");
+  alert.className = "crowd-unsupported";
+  alert.textContent = `This task uses ${Array.from(missing, (name) => `<${name}>`).join(", ")}, which this version of the task UI does not support yet.`;
+  document.body.prepend(alert);
+}
+
 window.crowdElementsReady = true;
 document.dispatchEvent(new Event("all-crowd-elements-ready"));

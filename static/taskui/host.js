@@ -27,7 +27,12 @@ async function submit(frame, answer) {
   if (!url) {
     const target = frame.dataset.answerTarget && document.querySelector(frame.dataset.answerTarget);
     if (target) target.textContent = JSON.stringify(answer, null, 2);
-    reply(frame, { type: "submit-result", ok: true, message: "Preview: the answer is shown beside, not saved." });
+    reply(frame, {
+      type: "submit-result",
+      ok: true,
+      resubmit: true, // a preview may be answered again
+      message: "Preview: the answer is shown beside, not saved.",
+    });
     frame.dispatchEvent(new CustomEvent("taskframe:submitted", { detail: { answer, response: null } }));
     return;
   }

@@ -53,8 +53,10 @@ def _static_files_allow_cors():
 
 @pytest.fixture(scope="session")
 def browser():
-    # Playwright's sync API keeps an event loop in this thread; the ORM calls the tests
-    # make between browser steps are still synchronous.
+    # Playwright's sync API keeps an asyncio loop running in this thread for as long as the
+    # browser lives, so Django takes every later ORM call here (ours are all synchronous,
+    # between browser steps) for one made from async code. The flag stays set for the rest
+    # of this test process, since the browser does too.
     os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     from playwright.sync_api import sync_playwright
 
@@ -106,7 +108,6 @@ def render_in_preview(page, membership, *, template: str, task_input: dict, wait
     """Open the preview page, paste the template and input, render; returns the frame
     once its crowd elements are ready."""
     page.goto(preview_url(membership))
-    page.select_option("#taskui-builtin", "custom")
     # Set the fields without input events, so only the click below renders them (typing
     # would also start the page's debounced live render, racing this one).
     page.locator("#taskui-template").evaluate("(area, text) => { area.value = text; }", template)

@@ -103,3 +103,34 @@ def test_the_page_ignores_messages_not_from_its_task_frame(page, requester):
     page.keyboard.type("real")
     page.keyboard.press("Enter")
     assert submitted_answer(page) == {"word": "real"}
+
+
+def test_the_page_posts_answers_with_its_session_and_csrf_header(page, requester):
+    """With data-submit-url the page POSTs {"answer": ...}; a refusal is shown in the frame.
+    (The render API refuses an answer with 400; without the CSRF header it would be 403.)"""
+    frame = render_in_preview(
+        page,
+        requester,
+        template="<crowd-form><crowd-input name='word'></crowd-input></crowd-form>",
+        task_input={},
+    )
+    render_url = f"/api/v1/orgs/{requester.organization.slug}/task-ui/render/"
+    page.locator("#taskui-frame").evaluate(
+        "(frame, url) => { frame.dataset.submitUrl = url;"
+        " frame.addEventListener('taskframe:rejected', (event) => {"
+        " document.body.dataset.rejected = JSON.stringify(event.detail); }); }",
+        render_url,
+    )
+    frame.locator("crowd-input").click()
+    page.keyboard.type("hello")
+    with page.expect_request(lambda request: request.url.endswith(render_url)) as posted:
+        page.keyboard.press("Enter")
+
+    assert posted.value.post_data_json == {"answer": {"word": "hello"}}
+    assert posted.value.headers["x-csrftoken"]
+    status = frame.locator(".crowd-form__status")
+    status.filter(has_text="The input is not valid.").wait_for()
+    assert status.get_attribute("data-kind") == "error"
+    rejected = json.loads(page.locator("body").get_attribute("data-rejected"))
+    assert rejected["status"] == 400
+    assert rejected["answer"] == {"word": "hello"}

@@ -501,3 +501,63 @@ def test_layout_and_control_elements_submit_their_values(page, requester):
         "issues": {"blurry": True, "wrong-size": False},
         "note": "Lovely bike.\nPlease add a photo of the gears.",
     }
+
+
+def test_a_preview_can_be_submitted_again_after_a_change(page, requester):
+    frame = render_in_preview(
+        page,
+        requester,
+        template=fixture_template(GT + "text/intent-detection.liquid.html"),
+        task_input={"utterance": "I want to send these shoes back"},
+    )
+    frame.locator("crowd-classifier button.choice", has_text="Purchase").click()
+    page.keyboard.press("Enter")
+    assert submitted_answer(page) == {"intent": {"label": "Purchase"}}
+    page.keyboard.press("2")
+    page.keyboard.press("Enter")
+    page.locator("#taskui-answer", has_text="Return").wait_for()
+    assert submitted_answer(page) == {"intent": {"label": "Return"}}
+
+
+def test_elements_not_supported_yet_are_named_in_a_warning(page, requester):
+    frame = render_in_preview(
+        page,
+        requester,
+        template=fixture_template(GT + "images/bounding-box.liquid.html"),
+        task_input={"taskObject": "https://images.example.com/dog.jpg"},
+    )
+    assert frame.locator("crowd-alert.crowd-unsupported").inner_text() == (
+        "This task uses <crowd-bounding-box>, which this version of the task UI does not"
+        " support yet."
+    )
+
+
+def test_attribute_literals_are_parsed_leniently(page, requester):
+    render_in_preview(page, requester, template="<crowd-form></crowd-form>", task_input={})
+    frame = next(candidate for candidate in page.frames if "/task-frame/" in candidate.url)
+    cases = [
+        "['Positive', 'Negative', 'It\\'s \"fine\"']",
+        "{ text: 'None of the above' }",
+        "[{'label': 'person', 'shortDisplayName': 'per'}]",
+        '[ { name: "Weapons", parentName: "Violence", }, ]',
+        '["a", 1, -2.5, true, null]',
+        "not a literal",
+        "",
+    ]
+    parsed = frame.evaluate(
+        """async (cases) => {
+            const { parseLiteral } = await import("/static/crowd/lib.js");
+            return cases.map((text) => parseLiteral(text, "fallback"));
+        }""",
+        cases,
+    )
+
+    assert parsed == [
+        ["Positive", "Negative", 'It\'s "fine"'],
+        {"text": "None of the above"},
+        [{"label": "person", "shortDisplayName": "per"}],
+        [{"name": "Weapons", "parentName": "Violence"}],
+        ["a", 1, -2.5, True, None],
+        "fallback",
+        "fallback",
+    ]

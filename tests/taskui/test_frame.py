@@ -108,3 +108,19 @@ def test_registered_media_paths_are_allowed_images(db, monkeypatch):
 
     assert "img-src https: data: blob: http://testserver/files/signed/;" in policy
     assert "media-src https: data: blob: http://testserver/files/signed/;" in policy
+
+
+def test_static_crowd_modules_are_served_with_cors_for_the_opaque_frame_origin(settings, db):
+    """The sandboxed frame loads its module scripts in CORS mode from origin "null";
+    WhiteNoise answers every static file with Access-Control-Allow-Origin: *."""
+    # `db`: Django's request_started handler checks an open connection left by earlier tests.
+    settings.WHITENOISE_USE_FINDERS = True  # as with DEBUG; production serves STATIC_ROOT
+    response = Client().get("/static/crowd/index.js")
+
+    body = b"".join(response.streaming_content)
+    response.close()  # a file response: unclosed, it warns in whichever test runs next
+
+    assert response.status_code == 200
+    assert response["Access-Control-Allow-Origin"] == "*"
+    assert response["Content-Type"].startswith("text/javascript")
+    assert b"customElements.define(name, element)" in body
