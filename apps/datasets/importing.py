@@ -71,7 +71,10 @@ def _source_lines(manifest_import: ManifestImport) -> Iterator[tuple[int, bytes 
         with open(upload_root() / manifest_import.upload_name, "rb") as stream:
             yield from read_lines(stream)
     elif source == ManifestImport.Source.STORAGE:
-        with backend_for(manifest_import.storage).open(manifest_import.key) as stream:
+        with (
+            backend_for(manifest_import.storage) as backend,
+            backend.open(manifest_import.key) as stream,
+        ):
             yield from read_lines(stream)
     elif source == ManifestImport.Source.AUTO:
         yield from _auto_lines(manifest_import)
@@ -82,7 +85,12 @@ def _source_lines(manifest_import: ManifestImport) -> Iterator[tuple[int, bytes 
 def _auto_lines(manifest_import: ManifestImport) -> Iterator[tuple[int, bytes | None]]:
     """Ground Truth's automated data setup: one `{"source-ref": ...}` per matching object."""
     storage = manifest_import.storage
-    backend = backend_for(storage)
+    with backend_for(storage) as backend:
+        yield from _listed_lines(manifest_import, backend)
+
+
+def _listed_lines(manifest_import: ManifestImport, backend) -> Iterator[tuple[int, bytes | None]]:
+    storage = manifest_import.storage
     extensions = tuple(f".{ext.lower().lstrip('.')}" for ext in manifest_import.extensions)
     same_storage = manifest_import.dataset.storage_id == storage.pk
     number = 0

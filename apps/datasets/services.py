@@ -192,7 +192,8 @@ def storage_delete(*, storage: Storage, actor: User | None) -> None:
 
 def storage_test(*, storage: Storage) -> None:
     """List one object; raises StorageUnavailable with a clear, provider-free message."""
-    backend_for(storage).check()
+    with backend_for(storage) as backend:
+        backend.check()
 
 
 # Datasets
@@ -453,7 +454,8 @@ def manifest_export_run(*, export_id: int) -> None:
         organization_id=export.organization_id, dataset_id=export.dataset_id
     )
     try:
-        backend_for(export.storage).write(export.key, encode_lines(counted(manifest_lines(items))))
+        with backend_for(export.storage) as backend:
+            backend.write(export.key, encode_lines(counted(manifest_lines(items))))
     except DomainError as error:
         ManifestExport.objects.filter(id=export_id).update(
             status=JobStatus.FAILED, message=error.message[:500], finished_at=timezone.now()
@@ -495,7 +497,7 @@ def item_media_probe(*, item: Item) -> Item:
 
     try:
         storage, key = location_for_ref(item=item, ref=item.source_ref)
-        with backend_for(storage).open(key) as stream:
+        with backend_for(storage) as backend, backend.open(key) as stream:
             data = stream.read(MAX_IMAGE_BYTES + 1)
         if len(data) > MAX_IMAGE_BYTES:
             raise DomainError("The image is larger than 50 MB.")
