@@ -181,6 +181,8 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "SCHEMA_PATH_PREFIX": "/api/v1",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Choice sets sharing a field name ("status") need a name of their own.
+    "ENUM_NAME_OVERRIDES": {"JobStatusEnum": "apps.datasets.models.JobStatus"},
 }
 
 # Celery. No broker: jobs run inline (eager) in the calling process. `make run` uses

@@ -16,6 +16,7 @@ import re
 import tempfile
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import BinaryIO
 
@@ -78,8 +79,6 @@ def _source_lines(manifest_import: ManifestImport) -> Iterator[tuple[int, bytes 
             yield from read_lines(stream)
     elif source == ManifestImport.Source.AUTO:
         yield from _auto_lines(manifest_import)
-    elif source == ManifestImport.Source.DATASET:
-        yield from _dataset_lines(manifest_import.source_dataset)
 
 
 def _auto_lines(manifest_import: ManifestImport) -> Iterator[tuple[int, bytes | None]]:
@@ -103,18 +102,35 @@ def _listed_lines(manifest_import: ManifestImport, backend) -> Iterator[tuple[in
         yield number, json.dumps({"source-ref": ref}).encode()
 
 
-def _dataset_lines(source: Dataset | None) -> Iterator[tuple[int, bytes | None]]:
-    if source is None:
-        return
-    rows = (
-        Item.objects.filter(organization_id=source.organization_id, dataset=source)
-        .order_by("line_number")
-        .values_list("data", flat=True)
-        .iterator(chunk_size=5_000)
-    )
-    dumps = json.JSONEncoder(ensure_ascii=False).encode
-    for number, data in enumerate(rows, start=1):
-        yield number, dumps(data).encode()
+@contextmanager
+def _dataset_source(manifest_import: ManifestImport) -> Iterator[Iterator]:
+    """Another dataset's items, first copied to a local file: the import's COPY holds the
+    database connection while it reads its source, so the source cannot be a query."""
+    from apps.datasets.manifest import encode_lines, manifest_lines
+    from apps.datasets.selectors import item_iter_for_export
+
+    source = manifest_import.source_dataset
+    work = Path(settings.DATASETS_WORK_ROOT) / "tmp"
+    work.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryFile(dir=work) as dump:
+        if source is not None:
+            items = item_iter_for_export(
+                organization_id=source.organization_id, dataset_id=source.id
+            )
+            for chunk in encode_lines(manifest_lines(items)):
+                dump.write(chunk)
+        dump.seek(0)
+        yield read_lines(dump)
+
+
+@contextmanager
+def _source(manifest_import: ManifestImport) -> Iterator[Iterator]:
+    """The source's lines, ready before any COPY starts."""
+    if manifest_import.source == ManifestImport.Source.DATASET:
+        with _dataset_source(manifest_import) as lines:
+            yield lines
+    else:
+        yield _source_lines(manifest_import)
 
 
 def _rules(dataset: Dataset) -> RefRules:
@@ -184,8 +200,9 @@ class _Stop(Exception):
 class _Pass:
     """Validation state of one read of the source."""
 
-    def __init__(self, manifest_import: ManifestImport, *, base: int, progress) -> None:
+    def __init__(self, manifest_import: ManifestImport, *, lines, base: int, progress) -> None:
         dataset = manifest_import.dataset
+        self.lines = lines
         self.manifest_import = manifest_import
         self.validator = LineValidator(_rules(dataset), _existing_refs(dataset))
         self.base = base
@@ -211,7 +228,7 @@ class _Pass:
         filter_value = self.manifest_import.filter_value
         check, remember = self.validator.check, self.validator.remember
         last_progress = time.monotonic()
-        for number, raw in _source_lines(self.manifest_import):
+        for number, raw in self.lines:
             self.lines_read = number
             try:
                 line = check(raw)
@@ -257,22 +274,22 @@ def _top_line(dataset_id: int) -> int:
 
 def _progress_writer(manifest_import_id: int, on_progress, *, side_connection=None):
     def write(counts: dict) -> None:
-        if on_progress is not None:
-            on_progress(counts)
         if side_connection is None:
             ManifestImport.objects.filter(id=manifest_import_id).update(**counts)
-            return
-        with side_connection.cursor() as cursor:
-            cursor.execute(
-                "UPDATE datasets_manifestimport SET lines_read = %s, error_count = %s, "
-                "errors = %s WHERE id = %s",
-                [
-                    counts["lines_read"],
-                    counts["error_count"],
-                    json.dumps(counts["errors"]),
-                    manifest_import_id,
-                ],
-            )
+        else:
+            with side_connection.cursor() as cursor:
+                cursor.execute(
+                    "UPDATE datasets_manifestimport SET lines_read = %s, error_count = %s, "
+                    "errors = %s WHERE id = %s",
+                    [
+                        counts["lines_read"],
+                        counts["error_count"],
+                        json.dumps(counts["errors"]),
+                        manifest_import_id,
+                    ],
+                )
+        if on_progress is not None:
+            on_progress(counts)
 
     return write
 
@@ -284,34 +301,42 @@ def _run_streaming_copy(manifest_import: ManifestImport, on_progress) -> None:
     base = _top_line(manifest_import.dataset_id)
     side = connections.create_connection(DEFAULT_DB_ALIAS)
     try:
-        state = _Pass(
-            manifest_import,
-            base=base,
-            progress=_progress_writer(manifest_import.id, on_progress, side_connection=side),
-        )
-        try:
-            with transaction.atomic():
-                with (
-                    connection.cursor() as cursor,
-                    cursor.copy(f"COPY datasets_item ({COPY_COLUMNS}) FROM STDIN") as copy,
-                ):
-                    buffer: list[str] = []
-                    size = 0
-                    for row in state.rows():
-                        buffer.append(row)
-                        size += len(row)
-                        if size >= COPY_CHUNK:
-                            copy.write("".join(buffer).encode("utf-8"))
-                            buffer, size = [], 0
-                    if state.failure() is not None:
-                        raise _Stop()
-                    if buffer:
-                        copy.write("".join(buffer).encode("utf-8"))
-                _commit_success(manifest_import, base=base, state=state)
-        except _Stop:
-            _finish_failed(manifest_import, state.failure(), **state.counts())
+        with _source(manifest_import) as lines:
+            _stream_into_copy(
+                manifest_import, lines=lines, base=base, side=side, on_progress=on_progress
+            )
     finally:
         side.close()
+
+
+def _stream_into_copy(manifest_import, *, lines, base: int, side, on_progress) -> None:
+    state = _Pass(
+        manifest_import,
+        lines=lines,
+        base=base,
+        progress=_progress_writer(manifest_import.id, on_progress, side_connection=side),
+    )
+    try:
+        with transaction.atomic():
+            with (
+                connection.cursor() as cursor,
+                cursor.copy(f"COPY datasets_item ({COPY_COLUMNS}) FROM STDIN") as copy,
+            ):
+                buffer: list[str] = []
+                size = 0
+                for row in state.rows():
+                    buffer.append(row)
+                    size += len(row)
+                    if size >= COPY_CHUNK:
+                        copy.write("".join(buffer).encode("utf-8"))
+                        buffer, size = [], 0
+                if state.failure() is not None:
+                    raise _Stop()  # rolls back whatever was copied
+                if buffer:
+                    copy.write("".join(buffer).encode("utf-8"))
+            _commit_success(manifest_import, base=base, state=state)
+    except _Stop:
+        _finish_failed(manifest_import, state.failure(), **state.counts())
 
 
 def _run_staged(manifest_import: ManifestImport, on_progress) -> None:
@@ -329,10 +354,16 @@ def _run_staged(manifest_import: ManifestImport, on_progress) -> None:
 
 def _run_staged_pass(manifest_import: ManifestImport, staged: Path, on_progress) -> None:
     base = _top_line(manifest_import.dataset_id)
-    state = _Pass(
-        manifest_import, base=base, progress=_progress_writer(manifest_import.id, on_progress)
-    )
-    with open(staged, "w", encoding="utf-8", newline="\n", buffering=COPY_CHUNK) as out:
+    with (
+        _source(manifest_import) as lines,
+        open(staged, "w", encoding="utf-8", newline="\n", buffering=COPY_CHUNK) as out,
+    ):
+        state = _Pass(
+            manifest_import,
+            lines=lines,
+            base=base,
+            progress=_progress_writer(manifest_import.id, on_progress),
+        )
         for row in state.rows():
             out.write(row)
     if (failure := state.failure()) is not None:

@@ -80,19 +80,18 @@ def item_iter_for_export(*, organization_id: int, dataset_id: int) -> Iterator[A
     """Items (`.id`, `.data`) in line order, streamed in constant memory.
 
     On PostgreSQL a COPY TO STDOUT streams the rows as text without a server-side cursor's
-    round trips; elsewhere a chunked iterator.
+    round trips; elsewhere a chunked iterator. The query is built now, inside the caller's
+    organization scope, even though a streaming response consumes it later.
     """
     if connection.vendor == "postgresql":
-        yield from _copy_out(organization_id, dataset_id)
-        return
+        return _copy_out(organization_id, dataset_id)
     rows = (
         Item.objects.filter(organization_id=organization_id, dataset_id=dataset_id)
         .order_by("line_number")
         .values_list("id", "data")
         .iterator(chunk_size=5_000)
     )
-    for item_id, data in rows:
-        yield SimpleNamespace(id=item_id, data=data)
+    return (SimpleNamespace(id=item_id, data=data) for item_id, data in rows)
 
 
 def _copy_out(organization_id: int, dataset_id: int) -> Iterator[Any]:

@@ -350,11 +350,12 @@ def manifest_import_start(
         source=source,
         dataset_id=dataset.id,
     )
-    enqueue_on_commit(
-        jobs.manifest_import_run,
-        organization_id=organization_id,
-        manifest_import_id=manifest_import.id,
-    )
+    if enqueue:
+        enqueue_on_commit(
+            jobs.manifest_import_run,
+            organization_id=organization_id,
+            manifest_import_id=manifest_import.id,
+        )
     return manifest_import
 
 

@@ -74,7 +74,6 @@ def test_a_signed_url_serves_the_image_inline_with_nosniff_and_a_sandbox(client,
     assert response["Content-Security-Policy"].startswith("sandbox; default-src 'none'")
     with Image.open(io.BytesIO(b"".join(response.streaming_content))) as image:
         assert image.size == (320, 200)
-    response.close()
 
 
 def test_uploaded_html_is_served_as_a_sandboxed_attachment(client, items):
@@ -85,7 +84,7 @@ def test_uploaded_html_is_served_as_a_sandboxed_attachment(client, items):
     assert response["Content-Disposition"] == 'attachment; filename="page.html"'
     assert "sandbox" in response["Content-Security-Policy"]
     assert response["X-Content-Type-Options"] == "nosniff"
-    response.close()
+    assert b"".join(response.streaming_content).startswith(b"<script>")  # read, then closed
 
 
 def test_an_expired_url_is_refused(client, items, monkeypatch):
@@ -148,7 +147,7 @@ def test_the_thumbnail_page_route_serves_members_only(client, items, owner, orga
     response = client.get(url)
 
     assert response.status_code == 200 and response["Content-Type"] == "image/jpeg"
-    response.close()
+    assert b"".join(response.streaming_content)[:2] == b"\xff\xd8"  # a JPEG, now closed
     client.force_login(MembershipFactory().user)
     assert client.get(url).status_code == 404
 
