@@ -140,3 +140,24 @@ def test_pages_are_404_for_other_organizations_and_403_for_workers(
 
     client.force_login(worker_member.user)
     assert client.get(f"/orgs/{organization.slug}/datasets/").status_code == 403
+
+
+def test_staff_admin_lists_datasets_models_without_storage_keys(
+    client, dataset, organization, owner
+):
+    from tests.factories import UserFactory
+
+    services_storage = Storage.objects.create(
+        organization=organization,
+        name="S3",
+        kind="s3",
+        bucket="b",
+        access_key_id_encrypted="ENCRYPTED-ID",
+        secret_access_key_encrypted="ENCRYPTED-SECRET",
+    )
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+
+    for model in ["storage", "dataset", "manifestimport", "manifestexport"]:
+        assert client.get(f"/admin/datasets/{model}/").status_code == 200
+    change = client.get(f"/admin/datasets/storage/{services_storage.id}/change/").content
+    assert b"ENCRYPTED" not in change
