@@ -17,12 +17,13 @@ import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import timedelta
 from pathlib import Path
 from typing import BinaryIO
 
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, IntegrityError, connection, connections, transaction
-from django.db.models import Max
+from django.db.models import Max, Q
 from django.utils import timezone
 
 from apps.core.errors import DomainError
@@ -41,6 +42,7 @@ logger = logging.getLogger(__name__)
 
 PROGRESS_EVERY_LINES = 20_000
 PROGRESS_EVERY_SECONDS = 1.0
+STALE_AFTER = timedelta(minutes=30)
 BULK_BATCH = 2_000
 COPY_CHUNK = 1 << 20
 COPY_COLUMNS = "organization_id, dataset_id, line_number, data, source_ref, created_at, updated_at"
@@ -150,18 +152,33 @@ def _existing_refs(dataset: Dataset) -> set[int]:
     return {ref_hash(ref) for ref in refs}
 
 
+def stale_before():
+    """A running import whose progress has not moved since then lost its worker."""
+    return timezone.now() - STALE_AFTER
+
+
 def _claim(manifest_import_id: int) -> bool:
-    """pending -> running, once: a second run of the job finds nothing to do."""
+    """pending -> running, once: a second run of the job finds nothing to do, unless the
+    first one died (a redelivered job after a worker crash takes over a stale import; its
+    transaction was rolled back, so it starts from scratch)."""
+    now = timezone.now()
+    claimable = Q(status=JobStatus.PENDING) | Q(
+        status=JobStatus.RUNNING, updated_at__lt=stale_before()
+    )
     return bool(
-        ManifestImport.objects.filter(id=manifest_import_id, status=JobStatus.PENDING).update(
-            status=JobStatus.RUNNING, started_at=timezone.now()
+        ManifestImport.objects.filter(claimable, id=manifest_import_id).update(
+            status=JobStatus.RUNNING, started_at=now, updated_at=now
         )
     )
 
 
 def _finish_failed(manifest_import: ManifestImport, message: str, **counts) -> None:
     ManifestImport.objects.filter(id=manifest_import.id).update(
-        status=JobStatus.FAILED, message=message[:500], finished_at=timezone.now(), **counts
+        status=JobStatus.FAILED,
+        message=message[:500],
+        finished_at=timezone.now(),
+        updated_at=timezone.now(),
+        **counts,
     )
 
 
@@ -275,16 +292,19 @@ def _top_line(dataset_id: int) -> int:
 def _progress_writer(manifest_import_id: int, on_progress, *, side_connection=None):
     def write(counts: dict) -> None:
         if side_connection is None:
-            ManifestImport.objects.filter(id=manifest_import_id).update(**counts)
+            ManifestImport.objects.filter(id=manifest_import_id).update(
+                updated_at=timezone.now(), **counts
+            )
         else:
             with side_connection.cursor() as cursor:
                 cursor.execute(
                     "UPDATE datasets_manifestimport SET lines_read = %s, error_count = %s, "
-                    "errors = %s WHERE id = %s",
+                    "errors = %s, updated_at = %s WHERE id = %s",
                     [
                         counts["lines_read"],
                         counts["error_count"],
                         json.dumps(counts["errors"]),
+                        timezone.now(),
                         manifest_import_id,
                     ],
                 )
@@ -390,6 +410,7 @@ def _commit_success(manifest_import: ManifestImport, *, base: int, state: _Pass)
         status=JobStatus.SUCCEEDED,
         items_created=state.valid,
         finished_at=timezone.now(),
+        updated_at=timezone.now(),
         message=f"Imported {state.valid:,} item(s).",
         **state.counts(),
     )

@@ -23,7 +23,7 @@ from apps.datasets.errors import (
     StoragePathRefused,
     invalid,
 )
-from apps.datasets.importing import stage_upload
+from apps.datasets.importing import stage_upload, stale_before
 from apps.datasets.manifest import encode_lines, manifest_lines
 from apps.datasets.models import (
     Dataset,
@@ -334,6 +334,14 @@ def manifest_import_start(
         manifest_import.source_dataset = source_dataset
     else:
         raise invalid("source", f"Unknown source {source!r}.")
+    # An import whose worker died (no progress for a long time) no longer blocks new ones.
+    ManifestImport.objects.filter(
+        dataset=dataset, status=JobStatus.RUNNING, updated_at__lt=stale_before()
+    ).update(
+        status=JobStatus.FAILED,
+        message="The import stopped (its worker was lost); nothing was imported.",
+        finished_at=timezone.now(),
+    )
     try:
         with transaction.atomic():
             manifest_import.save()
