@@ -202,6 +202,31 @@ class StoredItem:
         return self._data
 
 
+def _json_encoder():
+    """A reusable UTF-8 JSON encoder: the C encoder built once, not on every call as
+    `json.dumps` does (a third of the writer's time per line); the pure one otherwise."""
+    try:
+        from json.encoder import c_make_encoder, encode_basestring
+    except ImportError:  # pragma: no cover - CPython always has it
+        c_make_encoder = None
+    encoder = json.JSONEncoder(ensure_ascii=False)
+    if c_make_encoder is None:  # pragma: no cover
+        return encoder.encode
+    make = c_make_encoder(
+        None, encoder.default, encode_basestring, None, ": ", ", ", False, False, True
+    )
+
+    def encode(value: Any) -> str:
+        if isinstance(value, str):
+            return encode_basestring(value)
+        return "".join(make(value, 0))
+
+    return encode
+
+
+encode_json = _json_encoder()
+
+
 def manifest_lines(
     items: Iterable[Any],
     label_attribute: str | None = None,
@@ -215,14 +240,15 @@ def manifest_lines(
     A `StoredItem`'s JSON text is written as is, and a label appended to it as text when
     its keys are not there yet: no parse and re-serialization per line.
     """
-    dumps = json.JSONEncoder(ensure_ascii=False).encode
-    quoted = dumps(label_attribute) if label_attribute else ""
-    quoted_metadata = dumps(f"{label_attribute}-metadata") if label_attribute else ""
+    encode = encode_json
+    metadata_attribute = f"{label_attribute}-metadata"
+    quoted = encode(label_attribute) if label_attribute else ""
+    quoted_metadata = encode(metadata_attribute) if label_attribute else ""
     for item in items:
         label = labels.get(item.id) if labels and label_attribute else None
         text = getattr(item, "json_text", None)
         if label is None:
-            yield f"{text if text is not None else dumps(item.data)}\n"
+            yield f"{text if text is not None else encode(item.data)}\n"
             continue
         if (
             text is not None
@@ -231,15 +257,13 @@ def manifest_lines(
             and quoted not in text
             and quoted_metadata not in text
         ):
-            yield (
-                f"{text[:-1]}, {quoted}: {dumps(label.value)}, "
-                f"{quoted_metadata}: {dumps(label.metadata)}}}\n"
-            )
+            pair = encode({label_attribute: label.value, metadata_attribute: label.metadata})
+            yield f"{text[:-1]}, {pair[1:]}\n"
             continue
         data = dict(item.data)
         data[label_attribute] = label.value
-        data[f"{label_attribute}-metadata"] = label.metadata
-        yield f"{dumps(data)}\n"
+        data[metadata_attribute] = label.metadata
+        yield f"{encode(data)}\n"
 
 
 def encode_lines(lines: Iterable[str], *, chunk_bytes: int = 1 << 20) -> Iterator[bytes]:

@@ -1,7 +1,7 @@
 """The output (augmented) manifest per task type, against shared/specs/aws-compat.md §7.2."""
 
 import json
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 from types import SimpleNamespace
 
 import pytest
@@ -13,6 +13,7 @@ from apps.datasets.manifest import (
     bounding_box_label,
     classification_label,
     custom_label,
+    encode_json,
     encode_lines,
     label_verification_label,
     manifest_lines,
@@ -329,3 +330,23 @@ def test_stored_items_already_holding_the_label_key_are_parsed_and_replaced():
     assert lines[0]["animal"] == 2 and lines[0]["animal-metadata"]["type"] == "groundTruth/custom"
     assert list(lines[0]) == ["source", "animal", "animal-metadata"]
     assert lines[1]["animal"] == 2
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        {"a": [1, 2.5, None, True], "é": {"x": '"quoted"\n'}},
+        {1: "int key"},
+        "text",
+        0.1,
+        [],
+        {"big": 10**30, "neg": -1e-9},
+    ],
+)
+def test_the_reusable_encoder_writes_what_json_dumps_writes(value):
+    assert encode_json(value) == json.dumps(value, ensure_ascii=False)
+
+
+def test_the_reusable_encoder_refuses_what_json_cannot_hold():
+    with pytest.raises(TypeError):
+        encode_json({"when": datetime(2024, 1, 1, tzinfo=UTC)})
