@@ -1,10 +1,18 @@
-"""The import engine: stream a manifest, validate every line, then insert all at once.
+"""The import engine: stream a manifest, validate every line, insert all or nothing.
 
-Pass 1 reads the source once, validates each line and writes the valid ones, already in
-PostgreSQL COPY format, to a temporary file; progress is committed as it goes so the API
-and the dataset page show it. Pass 2 inserts that file in one transaction (COPY on
-PostgreSQL, batched bulk_create elsewhere) together with the final status: an import's
-Items exist entirely or not at all. Memory stays constant: one line, one batch.
+Every valid line becomes a row in PostgreSQL's COPY text format, numbered after the
+dataset's last line; invalid ones are recorded (the first 100, with line numbers).
+
+- PostgreSQL: one pass. The rows feed a `COPY ... FROM STDIN` inside one transaction while
+  the source is still being read, so the database ingests on one core while Python parses
+  on the other. Progress is written through a second, autocommit connection (this
+  transaction's writes stay invisible until it commits). In atomic mode the first invalid
+  line stops the copying and the transaction is rolled back at the end.
+- Other databases: pass 1 writes the rows to a temporary file, committing progress as it
+  goes; pass 2 bulk-inserts the file in one transaction.
+
+Either way the Items and the import's final status commit together, and memory stays
+constant: one line, one 1 MB buffer.
 """
 
 from __future__ import annotations
