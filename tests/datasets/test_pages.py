@@ -161,3 +161,32 @@ def test_staff_admin_lists_datasets_models_without_storage_keys(
         assert client.get(f"/admin/datasets/{model}/").status_code == 200
     change = client.get(f"/admin/datasets/storage/{services_storage.id}/change/").content
     assert b"ENCRYPTED" not in change
+
+
+def test_automatic_data_setup_from_the_detail_page(
+    page, organization, dataset, local_storage, org_root, django_capture_on_commit_callbacks
+):
+    (org_root / "data" / "a.jpg").write_bytes(b"x")
+    (org_root / "data" / "b.txt").write_bytes(b"x")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = page.post(
+            f"/orgs/{organization.slug}/datasets/{dataset.id}/auto-setup/",
+            {"storage": local_storage.id, "prefix": "", "extensions": "jpg, png"},
+        )
+
+    assert response.status_code == 302
+    assert [i.data for i in Item.objects.filter(dataset=dataset)] == [{"source-ref": "a.jpg"}]
+
+
+def test_automatic_setup_with_a_traversing_prefix_is_refused_on_the_page(
+    page, organization, dataset, local_storage
+):
+    response = page.post(
+        f"/orgs/{organization.slug}/datasets/{dataset.id}/auto-setup/",
+        {"storage": local_storage.id, "prefix": "../other", "extensions": "jpg"},
+    )
+
+    assert response.status_code == 400
+    assert "The path must not contain" in response.content.decode()
+    assert not ManifestImport.objects.exists()
