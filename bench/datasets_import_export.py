@@ -197,7 +197,11 @@ def phase_cleanup(dataset_id: int) -> None:
 
 def run_phase(*args: str) -> str:
     command = [sys.executable, __file__, *args]
-    return subprocess.run(command, check=True, capture_output=True, text=True).stdout.strip()
+    done = subprocess.run(command, capture_output=True, text=True)
+    if done.returncode:
+        sys.stderr.write(done.stderr)
+        raise SystemExit(f"phase {args[1]} failed")
+    return done.stdout.strip()
 
 
 def main() -> None:

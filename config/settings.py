@@ -203,7 +203,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "InvitationStatusEnum": "apps.accounts.models.Invitation.Status",
         "StorageKindEnum": "apps.datasets.models.Storage.Kind",
-        "DatasetJobStatusEnum": "apps.datasets.models.JobStatus",
+        "JobStatusEnum": "apps.datasets.models.JobStatus",
         "ManifestImportSourceEnum": "apps.datasets.models.ManifestImport.Source",
         "WorkerStatusEnum": "apps.workforces.models.WorkerProfile.Status",
         "WorkforceKindEnum": "apps.workforces.models.Workforce.Kind",

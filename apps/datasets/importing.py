@@ -1,10 +1,18 @@
-"""The import engine: stream a manifest, validate every line, then insert all at once.
+"""The import engine: stream a manifest, validate every line, insert all or nothing.
 
-Pass 1 reads the source once, validates each line and writes the valid ones, already in
-PostgreSQL COPY format, to a temporary file; progress is committed as it goes so the API
-and the dataset page show it. Pass 2 inserts that file in one transaction (COPY on
-PostgreSQL, batched bulk_create elsewhere) together with the final status: an import's
-Items exist entirely or not at all. Memory stays constant: one line, one batch.
+Every valid line becomes a row in PostgreSQL's COPY text format, numbered after the
+dataset's last line; invalid ones are recorded (the first 100, with line numbers).
+
+- PostgreSQL: one pass. The rows feed a `COPY ... FROM STDIN` inside one transaction while
+  the source is still being read, so the database ingests on one core while Python parses
+  on the other. Progress is written through a second, autocommit connection (this
+  transaction's writes stay invisible until it commits). In atomic mode the first invalid
+  line stops the copying and the transaction is rolled back at the end.
+- Other databases: pass 1 writes the rows to a temporary file, committing progress as it
+  goes; pass 2 bulk-inserts the file in one transaction.
+
+Either way the Items and the import's final status commit together, and memory stays
+constant: one line, one 1 MB buffer.
 """
 
 from __future__ import annotations
@@ -16,12 +24,14 @@ import re
 import tempfile
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import timedelta
 from pathlib import Path
 from typing import BinaryIO
 
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, IntegrityError, connection, connections, transaction
-from django.db.models import Max
+from django.db.models import Max, Q
 from django.utils import timezone
 
 from apps.core.errors import DomainError
@@ -40,6 +50,7 @@ logger = logging.getLogger(__name__)
 
 PROGRESS_EVERY_LINES = 20_000
 PROGRESS_EVERY_SECONDS = 1.0
+STALE_AFTER = timedelta(minutes=30)
 BULK_BATCH = 2_000
 COPY_CHUNK = 1 << 20
 COPY_COLUMNS = "organization_id, dataset_id, line_number, data, source_ref, created_at, updated_at"
@@ -71,18 +82,24 @@ def _source_lines(manifest_import: ManifestImport) -> Iterator[tuple[int, bytes 
         with open(upload_root() / manifest_import.upload_name, "rb") as stream:
             yield from read_lines(stream)
     elif source == ManifestImport.Source.STORAGE:
-        with backend_for(manifest_import.storage).open(manifest_import.key) as stream:
+        with (
+            backend_for(manifest_import.storage) as backend,
+            backend.open(manifest_import.key) as stream,
+        ):
             yield from read_lines(stream)
     elif source == ManifestImport.Source.AUTO:
         yield from _auto_lines(manifest_import)
-    elif source == ManifestImport.Source.DATASET:
-        yield from _dataset_lines(manifest_import.source_dataset)
 
 
 def _auto_lines(manifest_import: ManifestImport) -> Iterator[tuple[int, bytes | None]]:
     """Ground Truth's automated data setup: one `{"source-ref": ...}` per matching object."""
     storage = manifest_import.storage
-    backend = backend_for(storage)
+    with backend_for(storage) as backend:
+        yield from _listed_lines(manifest_import, backend)
+
+
+def _listed_lines(manifest_import: ManifestImport, backend) -> Iterator[tuple[int, bytes | None]]:
+    storage = manifest_import.storage
     extensions = tuple(f".{ext.lower().lstrip('.')}" for ext in manifest_import.extensions)
     same_storage = manifest_import.dataset.storage_id == storage.pk
     number = 0
@@ -95,18 +112,35 @@ def _auto_lines(manifest_import: ManifestImport) -> Iterator[tuple[int, bytes | 
         yield number, json.dumps({"source-ref": ref}).encode()
 
 
-def _dataset_lines(source: Dataset | None) -> Iterator[tuple[int, bytes | None]]:
-    if source is None:
-        return
-    rows = (
-        Item.objects.filter(organization_id=source.organization_id, dataset=source)
-        .order_by("line_number")
-        .values_list("data", flat=True)
-        .iterator(chunk_size=5_000)
-    )
-    dumps = json.JSONEncoder(ensure_ascii=False).encode
-    for number, data in enumerate(rows, start=1):
-        yield number, dumps(data).encode()
+@contextmanager
+def _dataset_source(manifest_import: ManifestImport) -> Iterator[Iterator]:
+    """Another dataset's items, first copied to a local file: the import's COPY holds the
+    database connection while it reads its source, so the source cannot be a query."""
+    from apps.datasets.manifest import encode_lines, manifest_lines
+    from apps.datasets.selectors import item_iter_for_export
+
+    source = manifest_import.source_dataset
+    work = Path(settings.DATASETS_WORK_ROOT) / "tmp"
+    work.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryFile(dir=work) as dump:
+        if source is not None:
+            items = item_iter_for_export(
+                organization_id=source.organization_id, dataset_id=source.id
+            )
+            for chunk in encode_lines(manifest_lines(items)):
+                dump.write(chunk)
+        dump.seek(0)
+        yield read_lines(dump)
+
+
+@contextmanager
+def _source(manifest_import: ManifestImport) -> Iterator[Iterator]:
+    """The source's lines, ready before any COPY starts."""
+    if manifest_import.source == ManifestImport.Source.DATASET:
+        with _dataset_source(manifest_import) as lines:
+            yield lines
+    else:
+        yield _source_lines(manifest_import)
 
 
 def _rules(dataset: Dataset) -> RefRules:
@@ -126,18 +160,33 @@ def _existing_refs(dataset: Dataset) -> set[int]:
     return {ref_hash(ref) for ref in refs}
 
 
+def stale_before():
+    """A running import whose progress has not moved since then lost its worker."""
+    return timezone.now() - STALE_AFTER
+
+
 def _claim(manifest_import_id: int) -> bool:
-    """pending -> running, once: a second run of the job finds nothing to do."""
+    """pending -> running, once: a second run of the job finds nothing to do, unless the
+    first one died (a redelivered job after a worker crash takes over a stale import; its
+    transaction was rolled back, so it starts from scratch)."""
+    now = timezone.now()
+    claimable = Q(status=JobStatus.PENDING) | Q(
+        status=JobStatus.RUNNING, updated_at__lt=stale_before()
+    )
     return bool(
-        ManifestImport.objects.filter(id=manifest_import_id, status=JobStatus.PENDING).update(
-            status=JobStatus.RUNNING, started_at=timezone.now()
+        ManifestImport.objects.filter(claimable, id=manifest_import_id).update(
+            status=JobStatus.RUNNING, started_at=now, updated_at=now
         )
     )
 
 
 def _finish_failed(manifest_import: ManifestImport, message: str, **counts) -> None:
     ManifestImport.objects.filter(id=manifest_import.id).update(
-        status=JobStatus.FAILED, message=message[:500], finished_at=timezone.now(), **counts
+        status=JobStatus.FAILED,
+        message=message[:500],
+        finished_at=timezone.now(),
+        updated_at=timezone.now(),
+        **counts,
     )
 
 
@@ -176,8 +225,9 @@ class _Stop(Exception):
 class _Pass:
     """Validation state of one read of the source."""
 
-    def __init__(self, manifest_import: ManifestImport, *, base: int, progress) -> None:
+    def __init__(self, manifest_import: ManifestImport, *, lines, base: int, progress) -> None:
         dataset = manifest_import.dataset
+        self.lines = lines
         self.manifest_import = manifest_import
         self.validator = LineValidator(_rules(dataset), _existing_refs(dataset))
         self.base = base
@@ -203,7 +253,7 @@ class _Pass:
         filter_value = self.manifest_import.filter_value
         check, remember = self.validator.check, self.validator.remember
         last_progress = time.monotonic()
-        for number, raw in _source_lines(self.manifest_import):
+        for number, raw in self.lines:
             self.lines_read = number
             try:
                 line = check(raw)
@@ -249,22 +299,25 @@ def _top_line(dataset_id: int) -> int:
 
 def _progress_writer(manifest_import_id: int, on_progress, *, side_connection=None):
     def write(counts: dict) -> None:
+        if side_connection is None:
+            ManifestImport.objects.filter(id=manifest_import_id).update(
+                updated_at=timezone.now(), **counts
+            )
+        else:
+            with side_connection.cursor() as cursor:
+                cursor.execute(
+                    "UPDATE datasets_manifestimport SET lines_read = %s, error_count = %s, "
+                    "errors = %s, updated_at = %s WHERE id = %s",
+                    [
+                        counts["lines_read"],
+                        counts["error_count"],
+                        json.dumps(counts["errors"]),
+                        timezone.now(),
+                        manifest_import_id,
+                    ],
+                )
         if on_progress is not None:
             on_progress(counts)
-        if side_connection is None:
-            ManifestImport.objects.filter(id=manifest_import_id).update(**counts)
-            return
-        with side_connection.cursor() as cursor:
-            cursor.execute(
-                "UPDATE datasets_manifestimport SET lines_read = %s, error_count = %s, "
-                "errors = %s WHERE id = %s",
-                [
-                    counts["lines_read"],
-                    counts["error_count"],
-                    json.dumps(counts["errors"]),
-                    manifest_import_id,
-                ],
-            )
 
     return write
 
@@ -276,34 +329,42 @@ def _run_streaming_copy(manifest_import: ManifestImport, on_progress) -> None:
     base = _top_line(manifest_import.dataset_id)
     side = connections.create_connection(DEFAULT_DB_ALIAS)
     try:
-        state = _Pass(
-            manifest_import,
-            base=base,
-            progress=_progress_writer(manifest_import.id, on_progress, side_connection=side),
-        )
-        try:
-            with transaction.atomic():
-                with (
-                    connection.cursor() as cursor,
-                    cursor.copy(f"COPY datasets_item ({COPY_COLUMNS}) FROM STDIN") as copy,
-                ):
-                    buffer: list[str] = []
-                    size = 0
-                    for row in state.rows():
-                        buffer.append(row)
-                        size += len(row)
-                        if size >= COPY_CHUNK:
-                            copy.write("".join(buffer).encode("utf-8"))
-                            buffer, size = [], 0
-                    if state.failure() is not None:
-                        raise _Stop()
-                    if buffer:
-                        copy.write("".join(buffer).encode("utf-8"))
-                _commit_success(manifest_import, base=base, state=state)
-        except _Stop:
-            _finish_failed(manifest_import, state.failure(), **state.counts())
+        with _source(manifest_import) as lines:
+            _stream_into_copy(
+                manifest_import, lines=lines, base=base, side=side, on_progress=on_progress
+            )
     finally:
         side.close()
+
+
+def _stream_into_copy(manifest_import, *, lines, base: int, side, on_progress) -> None:
+    state = _Pass(
+        manifest_import,
+        lines=lines,
+        base=base,
+        progress=_progress_writer(manifest_import.id, on_progress, side_connection=side),
+    )
+    try:
+        with transaction.atomic():
+            with (
+                connection.cursor() as cursor,
+                cursor.copy(f"COPY datasets_item ({COPY_COLUMNS}) FROM STDIN") as copy,
+            ):
+                buffer: list[str] = []
+                size = 0
+                for row in state.rows():
+                    buffer.append(row)
+                    size += len(row)
+                    if size >= COPY_CHUNK:
+                        copy.write("".join(buffer).encode("utf-8"))
+                        buffer, size = [], 0
+                if state.failure() is not None:
+                    raise _Stop()  # rolls back whatever was copied
+                if buffer:
+                    copy.write("".join(buffer).encode("utf-8"))
+            _commit_success(manifest_import, base=base, state=state)
+    except _Stop:
+        _finish_failed(manifest_import, state.failure(), **state.counts())
 
 
 def _run_staged(manifest_import: ManifestImport, on_progress) -> None:
@@ -321,10 +382,16 @@ def _run_staged(manifest_import: ManifestImport, on_progress) -> None:
 
 def _run_staged_pass(manifest_import: ManifestImport, staged: Path, on_progress) -> None:
     base = _top_line(manifest_import.dataset_id)
-    state = _Pass(
-        manifest_import, base=base, progress=_progress_writer(manifest_import.id, on_progress)
-    )
-    with open(staged, "w", encoding="utf-8", newline="\n", buffering=COPY_CHUNK) as out:
+    with (
+        _source(manifest_import) as lines,
+        open(staged, "w", encoding="utf-8", newline="\n", buffering=COPY_CHUNK) as out,
+    ):
+        state = _Pass(
+            manifest_import,
+            lines=lines,
+            base=base,
+            progress=_progress_writer(manifest_import.id, on_progress),
+        )
         for row in state.rows():
             out.write(row)
     if (failure := state.failure()) is not None:
@@ -351,6 +418,7 @@ def _commit_success(manifest_import: ManifestImport, *, base: int, state: _Pass)
         status=JobStatus.SUCCEEDED,
         items_created=state.valid,
         finished_at=timezone.now(),
+        updated_at=timezone.now(),
         message=f"Imported {state.valid:,} item(s).",
         **state.counts(),
     )

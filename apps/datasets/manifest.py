@@ -185,6 +185,48 @@ class OutputLabel:
     metadata: dict
 
 
+class StoredItem:
+    """An Item as read for export: its id and its data's JSON text, parsed only if needed."""
+
+    __slots__ = ("_data", "id", "json_text")
+
+    def __init__(self, item_id: int, json_text: str) -> None:
+        self.id = item_id
+        self.json_text = json_text
+        self._data = None
+
+    @property
+    def data(self) -> dict:
+        if self._data is None:
+            self._data = json.loads(self.json_text)
+        return self._data
+
+
+def _json_encoder():
+    """A reusable UTF-8 JSON encoder: the C encoder built once, not on every call as
+    `json.dumps` does (a third of the writer's time per line); the pure one otherwise."""
+    try:
+        from json.encoder import c_make_encoder, encode_basestring
+    except ImportError:  # pragma: no cover - CPython always has it
+        c_make_encoder = None
+    encoder = json.JSONEncoder(ensure_ascii=False)
+    if c_make_encoder is None:  # pragma: no cover
+        return encoder.encode
+    make = c_make_encoder(
+        None, encoder.default, encode_basestring, None, ": ", ", ", False, False, True
+    )
+
+    def encode(value: Any) -> str:
+        if isinstance(value, str):
+            return encode_basestring(value)
+        return "".join(make(value, 0))
+
+    return encode
+
+
+encode_json = _json_encoder()
+
+
 def manifest_lines(
     items: Iterable[Any],
     label_attribute: str | None = None,
@@ -195,17 +237,33 @@ def manifest_lines(
     Items with a label in `labels` (keyed by Item id) gain `<label_attribute>` and
     `<label_attribute>-metadata`, replacing keys of those names; every other key is kept.
     Unlabeled items are copied unchanged, as Ground Truth does in intermediate manifests.
+    A `StoredItem`'s JSON text is written as is, and a label appended to it as text when
+    its keys are not there yet: no parse and re-serialization per line.
     """
+    encode = encode_json
     metadata_attribute = f"{label_attribute}-metadata"
-    dumps = json.JSONEncoder(ensure_ascii=False).encode
+    quoted = encode(label_attribute) if label_attribute else ""
+    quoted_metadata = encode(metadata_attribute) if label_attribute else ""
     for item in items:
-        data = item.data
         label = labels.get(item.id) if labels and label_attribute else None
-        if label is not None:
-            data = dict(data)
-            data[label_attribute] = label.value
-            data[metadata_attribute] = label.metadata
-        yield dumps(data) + "\n"
+        text = getattr(item, "json_text", None)
+        if label is None:
+            yield f"{text if text is not None else encode(item.data)}\n"
+            continue
+        if (
+            text is not None
+            and len(text) > 2
+            and text[-1] == "}"
+            and quoted not in text
+            and quoted_metadata not in text
+        ):
+            pair = encode({label_attribute: label.value, metadata_attribute: label.metadata})
+            yield f"{text[:-1]}, {pair[1:]}\n"
+            continue
+        data = dict(item.data)
+        data[label_attribute] = label.value
+        data[metadata_attribute] = label.metadata
+        yield f"{encode(data)}\n"
 
 
 def encode_lines(lines: Iterable[str], *, chunk_bytes: int = 1 << 20) -> Iterator[bytes]:

@@ -45,6 +45,5 @@ def object_read_url(*, item: Item, ref: str | None = None, expires_in: int | Non
     ref = ref if ref is not None else item.source_ref
     expires_in = min(expires_in or settings.DATASETS_OBJECT_URL_MAX_AGE, 7 * 24 * 3600)
     storage, key = location_for_ref(item=item, ref=ref)
-    return backend_for(storage).read_url(
-        key, expires_in=expires_in, filename=posixpath.basename(key)
-    )
+    with backend_for(storage) as backend:
+        return backend.read_url(key, expires_in=expires_in, filename=posixpath.basename(key))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from types import SimpleNamespace
 from typing import Any
@@ -13,6 +12,7 @@ from django.db.models.fields.json import KeyTransform
 
 from apps.accounts.models import Organization
 from apps.core.errors import NotFound
+from apps.datasets.manifest import StoredItem
 from apps.datasets.models import Dataset, Item, ManifestExport, ManifestImport, Storage
 
 
@@ -80,23 +80,21 @@ def item_iter_for_export(*, organization_id: int, dataset_id: int) -> Iterator[A
     """Items (`.id`, `.data`) in line order, streamed in constant memory.
 
     On PostgreSQL a COPY TO STDOUT streams the rows as text without a server-side cursor's
-    round trips; elsewhere a chunked iterator.
+    round trips; elsewhere a chunked iterator. The query is built now, inside the caller's
+    organization scope, even though a streaming response consumes it later.
     """
     if connection.vendor == "postgresql":
-        yield from _copy_out(organization_id, dataset_id)
-        return
+        return _copy_out(organization_id, dataset_id)
     rows = (
         Item.objects.filter(organization_id=organization_id, dataset_id=dataset_id)
         .order_by("line_number")
         .values_list("id", "data")
         .iterator(chunk_size=5_000)
     )
-    for item_id, data in rows:
-        yield SimpleNamespace(id=item_id, data=data)
+    return (SimpleNamespace(id=item_id, data=data) for item_id, data in rows)
 
 
-def _copy_out(organization_id: int, dataset_id: int) -> Iterator[Any]:
-    loads = json.loads
+def _copy_out(organization_id: int, dataset_id: int) -> Iterator[StoredItem]:
     query = (
         "COPY (SELECT id, data FROM datasets_item WHERE organization_id = %s AND dataset_id = %s"
         " ORDER BY line_number) TO STDOUT"
@@ -106,7 +104,7 @@ def _copy_out(organization_id: int, dataset_id: int) -> Iterator[Any]:
         cursor.copy(query, (int(organization_id), int(dataset_id))) as copy,
     ):
         for item_id, text in copy.rows():
-            yield SimpleNamespace(id=int(item_id), data=loads(text))
+            yield StoredItem(int(item_id), text)
 
 
 def manifest_import_list(*, organization: Organization, dataset_id: int) -> QuerySet:

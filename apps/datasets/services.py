@@ -23,7 +23,7 @@ from apps.datasets.errors import (
     StoragePathRefused,
     invalid,
 )
-from apps.datasets.importing import stage_upload
+from apps.datasets.importing import stage_upload, stale_before
 from apps.datasets.manifest import encode_lines, manifest_lines
 from apps.datasets.models import (
     Dataset,
@@ -192,7 +192,8 @@ def storage_delete(*, storage: Storage, actor: User | None) -> None:
 
 def storage_test(*, storage: Storage) -> None:
     """List one object; raises StorageUnavailable with a clear, provider-free message."""
-    backend_for(storage).check()
+    with backend_for(storage) as backend:
+        backend.check()
 
 
 # Datasets
@@ -333,6 +334,14 @@ def manifest_import_start(
         manifest_import.source_dataset = source_dataset
     else:
         raise invalid("source", f"Unknown source {source!r}.")
+    # An import whose worker died (no progress for a long time) no longer blocks new ones.
+    ManifestImport.objects.filter(
+        dataset=dataset, status=JobStatus.RUNNING, updated_at__lt=stale_before()
+    ).update(
+        status=JobStatus.FAILED,
+        message="The import stopped (its worker was lost); nothing was imported.",
+        finished_at=timezone.now(),
+    )
     try:
         with transaction.atomic():
             manifest_import.save()
@@ -349,11 +358,12 @@ def manifest_import_start(
         source=source,
         dataset_id=dataset.id,
     )
-    enqueue_on_commit(
-        jobs.manifest_import_run,
-        organization_id=organization_id,
-        manifest_import_id=manifest_import.id,
-    )
+    if enqueue:
+        enqueue_on_commit(
+            jobs.manifest_import_run,
+            organization_id=organization_id,
+            manifest_import_id=manifest_import.id,
+        )
     return manifest_import
 
 
@@ -453,7 +463,8 @@ def manifest_export_run(*, export_id: int) -> None:
         organization_id=export.organization_id, dataset_id=export.dataset_id
     )
     try:
-        backend_for(export.storage).write(export.key, encode_lines(counted(manifest_lines(items))))
+        with backend_for(export.storage) as backend:
+            backend.write(export.key, encode_lines(counted(manifest_lines(items))))
     except DomainError as error:
         ManifestExport.objects.filter(id=export_id).update(
             status=JobStatus.FAILED, message=error.message[:500], finished_at=timezone.now()
@@ -495,7 +506,7 @@ def item_media_probe(*, item: Item) -> Item:
 
     try:
         storage, key = location_for_ref(item=item, ref=item.source_ref)
-        with backend_for(storage).open(key) as stream:
+        with backend_for(storage) as backend, backend.open(key) as stream:
             data = stream.read(MAX_IMAGE_BYTES + 1)
         if len(data) > MAX_IMAGE_BYTES:
             raise DomainError("The image is larger than 50 MB.")

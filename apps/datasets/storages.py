@@ -1,6 +1,7 @@
 """The one client module for storages: local folders under the operator's root, and S3.
 
-Services and jobs reach objects only through `backend_for(storage)`. Keys are relative to
+Services and jobs reach objects only through `with backend_for(storage) as backend:` (the
+context closes S3 connections). Keys are relative to
 the storage (its folder, or its bucket prefix). Errors come out as our own exceptions with
 our own messages: a provider's raw response never reaches a tenant.
 """
@@ -80,7 +81,18 @@ def _inside(path: Path, root: Path) -> bool:
 # Local folders
 
 
-class LocalBackend:
+class _Closing:
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.close()
+
+    def close(self) -> None:
+        pass
+
+
+class LocalBackend(_Closing):
     def __init__(self, storage: Storage) -> None:
         self.storage = storage
         self.org_root = Path(os.path.realpath(local_root_for(storage.organization.slug)))
@@ -306,7 +318,8 @@ def s3_client(storage: Storage, *, field: str = "endpoint_url"):
         **credentials,
     )
     if target is not None:
-        client.meta.events.register_first("before-send.s3", PinnedSender(target))
+        client.meta.pinned_sender = PinnedSender(target)
+        client.meta.events.register_first("before-send.s3", client.meta.pinned_sender)
     return client
 
 
@@ -332,11 +345,17 @@ class _ChunkReader(io.RawIOBase):
         return size
 
 
-class S3Backend:
+class S3Backend(_Closing):
     def __init__(self, storage: Storage) -> None:
         self.storage = storage
         self.prefix = storage.prefix
         self.client = s3_client(storage)
+
+    def close(self) -> None:
+        sender = getattr(self.client.meta, "pinned_sender", None)
+        if sender is not None:
+            sender.pool.close()
+        self.client.close()
 
     def object_key(self, key: str) -> str:
         return f"{self.prefix}{clean_relative_path(key, field='key', allow_empty=False)}"

@@ -14,6 +14,11 @@ urlpatterns = [
         name="import",
     ),
     path(
+        "orgs/<slug:org_slug>/datasets/<int:dataset_id>/auto-setup/",
+        views.dataset_auto_setup,
+        name="auto_setup",
+    ),
+    path(
         "orgs/<slug:org_slug>/datasets/<int:dataset_id>/items/<int:item_id>/thumbnail",
         views.item_thumbnail,
         name="thumbnail",

@@ -19,7 +19,7 @@ from apps.accounts.views import _report, organization_page
 from apps.core.errors import DomainError
 from apps.datasets import selectors, services
 from apps.datasets.errors import StoragePathRefused
-from apps.datasets.forms import DatasetForm, StorageForm, UploadForm
+from apps.datasets.forms import AutoSetupForm, DatasetForm, StorageForm, UploadForm
 from apps.datasets.models import ManifestImport, Storage
 from apps.datasets.storages import LocalBackend, content_disposition, local_object_from_token
 
@@ -61,7 +61,7 @@ def dataset_list(request: HttpRequest) -> HttpResponse:
     return render(request, "datasets/list.html", context, status=status)
 
 
-def _detail(request: HttpRequest, dataset_id: int, *, upload_form=None, status=200):
+def _detail(request: HttpRequest, dataset_id: int, *, upload_form=None, auto_form=None, status=200):
     organization = request.organization
     dataset = selectors.dataset_get(organization=organization, dataset_id=dataset_id)
     try:
@@ -87,6 +87,7 @@ def _detail(request: HttpRequest, dataset_id: int, *, upload_form=None, status=2
         "imports": imports,
         "is_importing": any(not i.is_finished for i in imports),
         "upload_form": upload_form or UploadForm(),
+        "auto_form": auto_form or AutoSetupForm(organization=organization),
         "can_manage": role_has(request.role, WRITE),
         "manifest_url": reverse("dataset-manifest", args=[organization.slug, dataset.id]),
     }
@@ -121,6 +122,31 @@ def dataset_import(request: HttpRequest, dataset_id: int) -> HttpResponse:
                 "datasets:detail", org_slug=request.organization.slug, dataset_id=dataset.id
             )
     return _detail(request, dataset_id, upload_form=form, status=400)
+
+
+@require_POST
+@organization_page({"POST": WRITE})
+def dataset_auto_setup(request: HttpRequest, dataset_id: int) -> HttpResponse:
+    dataset = selectors.dataset_get(organization=request.organization, dataset_id=dataset_id)
+    form = AutoSetupForm(request.POST, organization=request.organization)
+    if form.is_valid():
+        try:
+            services.manifest_import_start(
+                dataset=dataset,
+                actor=request.user,
+                source=ManifestImport.Source.AUTO,
+                storage=form.cleaned_data["storage"],
+                key=form.cleaned_data["prefix"],
+                extensions=form.cleaned_data["extensions"],
+            )
+        except DomainError as error:
+            _report(request, error, form)
+        else:
+            messages.success(request, "Automatic data setup started.")
+            return redirect(
+                "datasets:detail", org_slug=request.organization.slug, dataset_id=dataset.id
+            )
+    return _detail(request, dataset_id, auto_form=form, status=400)
 
 
 @require_GET

@@ -1,7 +1,9 @@
 import io
 import json
+from datetime import timedelta
 
 import pytest
+from django.utils import timezone
 
 from apps.datasets import services
 from apps.datasets.errors import ImportInProgress
@@ -315,3 +317,55 @@ def test_another_organizations_storage_or_dataset_cannot_be_a_source(dataset, ow
 
     assert refused.value.details == {"source_dataset_id": ["No such dataset."]}
     assert not ManifestImport.objects.exists()
+
+
+def test_an_import_whose_worker_died_is_taken_over_by_the_redelivered_job(
+    dataset, owner, local_storage, org_root
+):
+    (org_root / "data" / "in.manifest").write_bytes(manifest({"source": "a"}))
+    dead = services.manifest_import_start(
+        dataset=dataset,
+        actor=owner.user,
+        source="storage",
+        storage=local_storage,
+        key="in.manifest",
+        enqueue=False,
+    )
+    # The dead worker had claimed it; its transaction rolled back, so no Items exist.
+    ManifestImport.objects.filter(id=dead.id).update(
+        status="running", updated_at=timezone.now() - timedelta(hours=1)
+    )
+
+    services.manifest_import_run(manifest_import_id=dead.id)
+
+    assert ManifestImport.objects.get(id=dead.id).status == "succeeded"
+    assert Item.objects.filter(dataset=dataset).count() == 1
+
+
+def test_a_running_import_with_recent_progress_is_left_alone(run, dataset):
+    result = run(manifest({"source": "a"}))
+    ManifestImport.objects.filter(id=result.id).update(status="running")
+
+    services.manifest_import_run(manifest_import_id=result.id)
+
+    assert ManifestImport.objects.get(id=result.id).status == "running"
+    assert Item.objects.filter(dataset=dataset).count() == 1
+
+
+def test_a_stale_import_no_longer_blocks_a_new_one(dataset, owner):
+    stale = ManifestImport.objects.create(
+        organization=dataset.organization, dataset=dataset, source="upload", status="running"
+    )
+    ManifestImport.objects.filter(id=stale.id).update(
+        updated_at=timezone.now() - timedelta(hours=1)
+    )
+
+    services.manifest_import_start(
+        dataset=dataset, actor=owner.user, source="upload", upload=io.BytesIO(b'{"source": "b"}\n')
+    )
+
+    stale.refresh_from_db()
+    assert (stale.status, stale.message) == (
+        "failed",
+        "The import stopped (its worker was lost); nothing was imported.",
+    )

@@ -1,7 +1,7 @@
 """The output (augmented) manifest per task type, against shared/specs/aws-compat.md §7.2."""
 
 import json
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 from types import SimpleNamespace
 
 import pytest
@@ -9,9 +9,11 @@ import pytest
 from apps.datasets.manifest import (
     Box,
     Entity,
+    StoredItem,
     bounding_box_label,
     classification_label,
     custom_label,
+    encode_json,
     encode_lines,
     label_verification_label,
     manifest_lines,
@@ -293,3 +295,58 @@ def test_encode_lines_groups_lines_into_utf8_chunks():
 def test_creation_dates_must_be_aware():
     with pytest.raises(ValueError, match="aware"):
         custom_label(value=1, job_name="j", creation_date=datetime(2024, 1, 1))  # noqa: DTZ001
+
+
+def test_stored_json_text_is_written_as_is_and_labels_appended_as_text():
+    label = classification_label(
+        media="image",
+        class_index=1,
+        class_name="dog",
+        confidence=0.87,
+        job_name="animals",
+        creation_date=WHEN,
+    )
+    stored = [
+        StoredItem(1, '{"source-ref": "s3://bucket/images/0001.jpg", "n": "é"}'),
+        StoredItem(2, '{"source": "b"}'),
+    ]
+    parsed = [SimpleNamespace(id=i.id, data=json.loads(i.json_text)) for i in stored]
+
+    fast = list(manifest_lines(stored, "animal", {1: label}))
+
+    assert fast == list(manifest_lines(parsed, "animal", {1: label}))
+    assert fast[1] == '{"source": "b"}\n'
+
+
+def test_stored_items_already_holding_the_label_key_are_parsed_and_replaced():
+    label = custom_label(value=2, job_name="j", creation_date=WHEN)
+    stored = [
+        StoredItem(1, '{"source": "a", "animal": 1, "animal-metadata": {"x": 1}}'),
+        StoredItem(2, "{}"),
+    ]
+
+    lines = [json.loads(line) for line in manifest_lines(stored, "animal", {1: label, 2: label})]
+
+    assert lines[0]["animal"] == 2 and lines[0]["animal-metadata"]["type"] == "groundTruth/custom"
+    assert list(lines[0]) == ["source", "animal", "animal-metadata"]
+    assert lines[1]["animal"] == 2
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        {"a": [1, 2.5, None, True], "é": {"x": '"quoted"\n'}},
+        {1: "int key"},
+        "text",
+        0.1,
+        [],
+        {"big": 10**30, "neg": -1e-9},
+    ],
+)
+def test_the_reusable_encoder_writes_what_json_dumps_writes(value):
+    assert encode_json(value) == json.dumps(value, ensure_ascii=False)
+
+
+def test_the_reusable_encoder_refuses_what_json_cannot_hold():
+    with pytest.raises(TypeError):
+        encode_json({"when": datetime(2024, 1, 1, tzinfo=UTC)})
