@@ -26,6 +26,7 @@ from apps.accounts.forms import (
 from apps.accounts.models import Invitation, Role
 from apps.accounts.permissions import role_has
 from apps.core.errors import DomainError, NotFound
+from apps.core.pages import report_error
 
 
 def organization_page(required_permission: dict[str, str]):
@@ -55,18 +56,6 @@ def organization_page(required_permission: dict[str, str]):
     return decorator
 
 
-def _report(request: HttpRequest, error: DomainError, form=None) -> None:
-    """Show a domain error on the page: on the form's fields where it names them."""
-    for field, field_messages in error.details.items():
-        if form is not None and field in form.fields:
-            for message in field_messages:
-                form.add_error(field, message)
-        else:
-            messages.error(request, " ".join(map(str, field_messages)))
-    if not error.details:
-        messages.error(request, error.message)
-
-
 class SignupView(allauth_views.SignupView):
     """allauth's sign-up, answering a rejected form (e.g. a taken email) with 400."""
 
@@ -85,7 +74,7 @@ def home(request: HttpRequest) -> HttpResponse:
             try:
                 organization = services.organization_create(user=request.user, **form.cleaned_data)
             except DomainError as error:
-                _report(request, error, form)
+                report_error(request, error, form)
             else:
                 messages.success(request, f"Created {organization.name}.")
                 return redirect("organization", org_slug=organization.slug)
@@ -137,7 +126,7 @@ def members(request: HttpRequest) -> HttpResponse:
                 **form.cleaned_data,
             )
         except DomainError as error:
-            _report(request, error, form)
+            report_error(request, error, form)
         else:
             messages.success(request, f"Invitation sent to {invitation.email}.")
             return redirect("members", org_slug=request.organization.slug)
@@ -161,7 +150,7 @@ def member_role(request: HttpRequest, membership_id: int) -> HttpResponse:
             actor_role=request.role,
         )
     except DomainError as error:
-        _report(request, error)
+        report_error(request, error)
         return _members_page(request, status=400)
     messages.success(
         request, f"{membership.user.email} is now {membership.get_role_display().lower()}."
@@ -180,7 +169,7 @@ def member_remove(request: HttpRequest, membership_id: int) -> HttpResponse:
             membership=membership, actor=request.user, actor_role=request.role
         )
     except DomainError as error:
-        _report(request, error)
+        report_error(request, error)
         return _members_page(request, status=400)
     messages.success(request, f"Removed {membership.user.email}.")
     return redirect("members", org_slug=request.organization.slug)
@@ -195,7 +184,7 @@ def invitation_revoke(request: HttpRequest, invitation_id: int) -> HttpResponse:
     try:
         services.invitation_revoke(invitation=invitation, actor=request.user)
     except DomainError as error:
-        _report(request, error)
+        report_error(request, error)
         return _members_page(request, status=400)
     messages.success(request, f"Revoked the invitation to {invitation.email}.")
     return redirect("members", org_slug=request.organization.slug)
@@ -216,7 +205,7 @@ def credentials(request: HttpRequest) -> HttpResponse:
                     **form.cleaned_data,
                 )
             except DomainError as error:
-                _report(request, error, form)
+                report_error(request, error, form)
             else:
                 # Rendered, not redirected: the secret shows once and never sits in a session.
                 created, status, form = (
@@ -259,7 +248,7 @@ def invitation_accept(request: HttpRequest, org_slug: str, token: str) -> HttpRe
         try:
             membership = _accept(request, invitation, form)
         except DomainError as error:
-            _report(request, error, form)
+            report_error(request, error, form)
             status = error.status
         else:
             login(request, membership.user, backend="django.contrib.auth.backends.ModelBackend")

@@ -10,6 +10,10 @@ from apps.datasets.errors import StoragePathRefused
 from apps.datasets.models import Item, Storage
 from apps.datasets.storages import backend_for, clean_relative_path
 
+# Where our signed route for local-storage objects lives (apps/datasets/urls.py); task
+# frames allow it as an image/media source beside https: and data:.
+OBJECT_ROUTE_PREFIX = "/objects/"
+
 
 def location_for_ref(*, item: Item, ref: str | None) -> tuple[Storage, str]:
     """The storage and key a ref of `item` names: a relative path inside the item's dataset's

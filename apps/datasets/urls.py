@@ -1,11 +1,12 @@
 from django.urls import path
 
 from apps.datasets import views
+from apps.datasets.objects import OBJECT_ROUTE_PREFIX
 
 app_name = "datasets"
 
 urlpatterns = [
-    path("objects/<str:token>", views.object_read, name="object"),
+    path(f"{OBJECT_ROUTE_PREFIX.strip('/')}/<str:token>", views.object_read, name="object"),
     path("orgs/<slug:org_slug>/datasets/", views.dataset_list, name="list"),
     path("orgs/<slug:org_slug>/datasets/<int:dataset_id>/", views.dataset_detail, name="detail"),
     path(

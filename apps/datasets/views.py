@@ -15,8 +15,9 @@ from django_scopes import scope
 
 from apps.accounts import permissions
 from apps.accounts.permissions import role_has
-from apps.accounts.views import _report, organization_page
+from apps.accounts.views import organization_page
 from apps.core.errors import DomainError
+from apps.core.pages import report_error
 from apps.datasets import selectors, services
 from apps.datasets.errors import StoragePathRefused
 from apps.datasets.forms import AutoSetupForm, DatasetForm, StorageForm, UploadForm
@@ -47,7 +48,7 @@ def dataset_list(request: HttpRequest) -> HttpResponse:
                     organization=organization, actor=request.user, **form.cleaned_data
                 )
             except DomainError as error:
-                _report(request, error, form)
+                report_error(request, error, form)
             else:
                 messages.success(request, f"Created {dataset.name}.")
                 return redirect(
@@ -115,7 +116,7 @@ def dataset_import(request: HttpRequest, dataset_id: int) -> HttpResponse:
                 skip_invalid=form.cleaned_data["skip_invalid"],
             )
         except DomainError as error:
-            _report(request, error, form)
+            report_error(request, error, form)
         else:
             messages.success(request, "Import started.")
             return redirect(
@@ -140,7 +141,7 @@ def dataset_auto_setup(request: HttpRequest, dataset_id: int) -> HttpResponse:
                 extensions=form.cleaned_data["extensions"],
             )
         except DomainError as error:
-            _report(request, error, form)
+            report_error(request, error, form)
         else:
             messages.success(request, "Automatic data setup started.")
             return redirect(
@@ -188,7 +189,7 @@ def storage_list(request: HttpRequest) -> HttpResponse:
                 organization=request.organization, actor=request.user, **form.cleaned_data
             )
         except DomainError as error:
-            _report(request, error, form)
+            report_error(request, error, form)
         else:
             messages.success(request, f"Registered {storage.name}.")
             return redirect("datasets:storages", org_slug=request.organization.slug)

@@ -6,8 +6,9 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from apps.accounts import permissions
-from apps.accounts.views import _report, organization_page
+from apps.accounts.views import organization_page
 from apps.core.errors import DomainError
+from apps.core.pages import report_error
 from apps.datasets.selectors import dataset_get, dataset_list
 from apps.projects import selectors, services
 from apps.projects.forms import ProjectForm
@@ -49,7 +50,7 @@ def project_new(request: HttpRequest) -> HttpResponse:
                 organization=request.organization, actor=request.user, **_fields(request, form)
             )
         except DomainError as error:
-            _report(request, error, form)
+            report_error(request, error, form)
         else:
             messages.success(request, f"Created {project.name}. Check the preview, then start it.")
             return redirect(
@@ -69,7 +70,7 @@ def project_edit(request: HttpRequest, project_id: int) -> HttpResponse:
         try:
             services.project_update(project=project, actor=request.user, **_fields(request, form))
         except DomainError as error:
-            _report(request, error, form)
+            report_error(request, error, form)
         else:
             messages.success(request, "Saved.")
             return redirect(

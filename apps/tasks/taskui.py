@@ -9,11 +9,11 @@ from django_scopes import scope
 
 from apps.core.errors import NotFound
 from apps.datasets.models import Item
-from apps.datasets.objects import object_read_url
+from apps.datasets.objects import OBJECT_ROUTE_PREFIX, object_read_url
 from apps.projects.models import Project, TaskType
 from apps.tasks.models import Assignment
 from apps.taskui.builtin import builtin_template
-from apps.taskui.frames import frame_url, register_frame_kind
+from apps.taskui.frames import frame_url, register_frame_kind, register_media_path
 from apps.taskui.services import Preview, preview_create
 from apps.taskui.templating import render_task_template
 
@@ -96,5 +96,6 @@ def assignment_frame_url(assignment: Assignment) -> str:
     )
 
 
+register_media_path(OBJECT_ROUTE_PREFIX)  # images of items in local storages
 # A frame token outlives no assignment: the longest time limit a project can set.
 register_frame_kind(FRAME_KIND, resolve=_render_assignment, max_age=8 * 3600)

@@ -7,9 +7,10 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from apps.accounts import permissions
-from apps.accounts.views import _report, organization_page
+from apps.accounts.views import organization_page
 from apps.core.client_ip import client_ip
 from apps.core.errors import DomainError, NotFound
+from apps.core.pages import report_error
 from apps.projects.selectors import project_get
 from apps.tasks import selectors, services
 from apps.tasks.forms import MarketplaceFilterForm
@@ -102,7 +103,7 @@ def project_lifecycle(request: HttpRequest, project_id: int, action: str) -> Htt
     try:
         change(project=project, actor=request.user)
     except DomainError as error:
-        _report(request, error)
+        report_error(request, error)
     else:
         messages.success(
             request, "Starting: tasks are being created." if action == "start" else "Stopping."

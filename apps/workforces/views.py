@@ -15,6 +15,7 @@ from apps.accounts.models import Membership
 from apps.accounts.permissions import role_has
 from apps.accounts.views import organization_page
 from apps.core.errors import DomainError, NotFound
+from apps.core.pages import report_error
 from apps.workforces import selectors, services
 from apps.workforces.access import workteam_access_check
 from apps.workforces.forms import (
@@ -30,18 +31,6 @@ from apps.workforces.forms import (
     WorkteamForm,
 )
 from apps.workforces.models import VendorSubscription, Workforce
-
-
-def report(request: HttpRequest, error: DomainError, form=None) -> None:
-    """Show a domain error on the page: on the form's fields where it names them."""
-    for field, field_messages in error.details.items():
-        if form is not None and field in form.fields:
-            for message in field_messages:
-                form.add_error(field, message)
-        else:
-            messages.error(request, " ".join(map(str, field_messages)))
-    if not error.details:
-        messages.error(request, error.message)
 
 
 def _worker_ids(organization, rows) -> list[tuple]:
@@ -122,7 +111,7 @@ def source_cidrs(request: HttpRequest) -> HttpResponse:
                 workforce=workforce, cidrs=form.cleaned_data["source_cidrs"], actor=request.user
             )
         except DomainError as error:
-            report(request, error, form)
+            report_error(request, error, form)
         else:
             return _back(request, "Saved the allowed IP ranges.")
     return _console(request, cidrs_form=form, status=400)
@@ -138,7 +127,7 @@ def oidc_config(request: HttpRequest) -> HttpResponse:
                 organization=request.organization, actor=request.user, **form.cleaned_data
             )
         except DomainError as error:
-            report(request, error, form)
+            report_error(request, error, form)
         else:
             return _back(request, "Saved the identity provider.")
     return _console(request, oidc_form=form, status=400)
@@ -159,7 +148,7 @@ def workteam_create(request: HttpRequest) -> HttpResponse:
                 organization=organization, actor=request.user, **form.cleaned_data
             )
         except DomainError as error:
-            report(request, error, form)
+            report_error(request, error, form)
         else:
             messages.success(request, f"Created the team {team.name}.")
             return redirect("workteam_page", org_slug=organization.slug, workteam_id=team.pk)
@@ -176,7 +165,7 @@ def qualification_create(request: HttpRequest) -> HttpResponse:
                 organization=request.organization, actor=request.user, **form.cleaned_data
             )
         except DomainError as error:
-            report(request, error, form)
+            report_error(request, error, form)
         else:
             return _back(request, f"Created the qualification {form.cleaned_data['name']}.")
     return _console(request, qualification_form=form, status=400)
@@ -200,7 +189,7 @@ def block_create(request: HttpRequest) -> HttpResponse:
         except NotFound:
             form.add_error("worker_id", "No worker with this id works for you.")
         except DomainError as error:
-            report(request, error, form)
+            report_error(request, error, form)
         else:
             return _back(request, f"Blocked {form.cleaned_data['worker_id']}.")
     return _console(request, block_form=form, status=400)
@@ -227,7 +216,7 @@ def subscribe(request: HttpRequest) -> HttpResponse:
                 actor=request.user,
             )
         except DomainError as error:
-            report(request, error, form)
+            report_error(request, error, form)
         else:
             return _back(request, "Asked the vendor; it will accept or decline.")
     return _console(request, subscribe_form=form, status=400)
@@ -242,7 +231,7 @@ def subscription_cancel(request: HttpRequest, subscription_id: int) -> HttpRespo
     try:
         services.vendor_subscription_cancel(subscription=subscription, actor=request.user)
     except DomainError as error:
-        report(request, error)
+        report_error(request, error)
         return _console(request, status=400)
     return _back(request, f"Cancelled the subscription to {subscription.vendor.name}.")
 
@@ -297,7 +286,7 @@ def workteam_member_add(request: HttpRequest, workteam_id: int) -> HttpResponse:
         try:
             services.workteam_member_add(workteam=team, user=membership.user, actor=request.user)
         except DomainError as error:
-            report(request, error, form)
+            report_error(request, error, form)
         else:
             messages.success(request, f"Added {membership.user.email}.")
             return redirect("workteam_page", org_slug=organization.slug, workteam_id=team.pk)
@@ -321,7 +310,7 @@ def workteam_delete(request: HttpRequest, workteam_id: int) -> HttpResponse:
     try:
         services.workteam_delete(workteam=team, actor=request.user)
     except DomainError as error:
-        report(request, error)
+        report_error(request, error)
         return _team_page(request, workteam_id, status=error.status)
     return _back(request, f"Deleted the team {team.name}.")
 
@@ -384,7 +373,7 @@ def vendor_offering(request: HttpRequest) -> HttpResponse:
                 organization=request.organization, actor=request.user, **form.cleaned_data
             )
         except DomainError as error:
-            report(request, error, form)
+            report_error(request, error, form)
         else:
             return _vendor_back(request, "Saved your offering.")
     return _vendor_console(request, offering_form=form, status=400)
@@ -402,7 +391,7 @@ def vendor_team_create(request: HttpRequest) -> HttpResponse:
             actor=request.user,
         )
     except DomainError as error:
-        report(request, error)
+        report_error(request, error)
         return _vendor_console(request, status=400)
     messages.success(request, f"Created the team {team.name}.")
     return redirect("workteam_page", org_slug=request.organization.slug, workteam_id=team.pk)
@@ -420,7 +409,7 @@ def vendor_subscriber_decide(request: HttpRequest, subscription_id: int) -> Http
             subscription=subscription, accept=accept, actor=request.user
         )
     except DomainError as error:
-        report(request, error)
+        report_error(request, error)
         return _vendor_console(request, status=error.status)
     verb = "Accepted" if accept else "Declined"
     return _vendor_back(request, f"{verb} {subscription.organization.name}.")
@@ -441,7 +430,7 @@ def vendor_subscriber_routes(request: HttpRequest, subscription_id: int) -> Http
             subscription=subscription, team_ids=form.cleaned_data["team_ids"], actor=request.user
         )
     except DomainError as error:
-        report(request, error)
+        report_error(request, error)
         return _vendor_console(request, status=error.status)
     return _vendor_back(request, f"Saved the teams working for {subscription.organization.name}.")
 
@@ -459,7 +448,7 @@ def worker_console(request: HttpRequest) -> HttpResponse:
             try:
                 services.worker_profile_update(user=request.user, **form.cleaned_data)
             except DomainError as error:
-                report(request, error, form)
+                report_error(request, error, form)
             else:
                 messages.success(request, "Saved your profile.")
                 return redirect("worker_console")

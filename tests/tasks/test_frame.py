@@ -46,3 +46,11 @@ def test_the_frame_is_gone_once_the_assignment_is_not_live(owner, end):
         Assignment.objects.filter(pk=assignment.pk).update(status=end)
 
     assert Client().get(url).status_code == 404
+
+
+def test_the_frame_may_show_local_storage_objects(owner):
+    assignment = claimed(owner)
+
+    policy = Client().get(assignment_frame_url(assignment))["Content-Security-Policy"]
+
+    assert "img-src https: data: blob: http://testserver/objects/" in policy

@@ -13,7 +13,8 @@ EXPECTED_CSP = (
     "default-src 'none'; "
     "script-src http://testserver/static/crowd/ 'unsafe-inline'; "
     "style-src http://testserver/static/crowd/ 'unsafe-inline'; "
-    "img-src https: data: blob:; media-src https: data: blob:; font-src data:; "
+    "img-src https: data: blob: http://testserver/objects/; "
+    "media-src https: data: blob: http://testserver/objects/; font-src data:; "
     "frame-src https:; connect-src 'none'; form-action 'none'; base-uri 'none'; "
     "frame-ancestors 'self'; sandbox allow-scripts allow-forms"
 )
