@@ -9,7 +9,10 @@ WORK_PATH = re.compile(r"^/(?:api/v1/)?work/")
 
 class WorkerScopeMiddleware:
     """A worker's own pages and API span the organizations whose teams they work in:
-    enter exactly that scope (an empty list sees nothing, never everything)."""
+    enter exactly that scope (an empty list sees nothing, never everything).
+
+    The teams are looked up once per request and kept as `request.work_teams`, for the
+    views that need them (the queue, the IP rules of a team's workforce)."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -17,10 +20,7 @@ class WorkerScopeMiddleware:
     def __call__(self, request):
         if not WORK_PATH.match(request.path_info) or not request.user.is_authenticated:
             return self.get_response(request)
-        organization_ids = list(
-            workteams_for_worker(user=request.user)
-            .values_list("organization_id", flat=True)
-            .distinct()
-        )
+        request.work_teams = list(workteams_for_worker(user=request.user))
+        organization_ids = sorted({team.organization_id for team in request.work_teams})
         with scope(organization=organization_ids):
             return self.get_response(request)

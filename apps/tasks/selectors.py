@@ -6,7 +6,7 @@ from apps.core.errors import NotFound
 from apps.projects.models import Project
 from apps.tasks.models import Assignment, Task
 from apps.workforces.errors import WorkerAddressRefused
-from apps.workforces.models import Workforce
+from apps.workforces.models import Workforce, Workteam
 from apps.workforces.selectors import workforce_ip_allowed, workteams_for_worker
 
 
@@ -51,8 +51,21 @@ def assignment_list_for_worker(*, worker: User) -> QuerySet[Assignment]:
     return Assignment.objects.filter(worker=worker).select_related("project").order_by("-pk")
 
 
+def work_team_check(*, teams: list[Workteam], workteam_id: int, address: str | None) -> None:
+    """May this request work on `workteam_id`'s tasks? NotFound if the worker is no longer
+    on the team (blocked, removed, unqualified); WorkerAddressRefused from outside its
+    workforce's IP ranges."""
+    team = next((team for team in teams if team.pk == workteam_id), None)
+    if team is None:
+        raise NotFound()
+    if not workforce_ip_allowed(workforce=team.workforce, address=address):
+        raise WorkerAddressRefused(
+            address=[f"Your address {address or '(unknown)'} is not allowed."]
+        )
+
+
 def workteam_ids_open_to(
-    *, worker: User, address: str | None, project_id: int | None = None
+    *, teams: list[Workteam], address: str | None, project_id: int | None = None
 ) -> list[int]:
     """The teams whose queue this request may draw from.
 
@@ -60,9 +73,9 @@ def workteam_ids_open_to(
     request's address are left out, and if that leaves none the request is refused
     (WorkerAddressRefused, a 403 naming the address) rather than told "no work".
     """
-    teams = list(workteams_for_worker(user=worker).select_related("workforce"))
     if project_id is not None:
-        project = Project.objects.filter(pk=project_id, workteam__in=teams).first()
+        team_ids = [team.pk for team in teams]
+        project = Project.objects.filter(pk=project_id, workteam_id__in=team_ids).first()
         if project is None:
             raise NotFound()
         teams = [team for team in teams if team.pk == project.workteam_id]

@@ -246,6 +246,7 @@ def assignment_next(
             task = (
                 tasks_claimable(worker=worker, project_ids=project_ids)
                 .select_for_update(skip_locked=True, of=("self",))
+                .select_related("item")
                 .first()
             )
             if task is not None:
@@ -258,19 +259,23 @@ def assignment_next(
                     worker=worker,
                     deadline=now + timedelta(seconds=project.task_time_limit_seconds),
                 )
-        return held.order_by("pk").select_related("task", "project").first()
+        return held.order_by("pk").select_related("task__item", "project").first()
 
 
 def _lock_assignment(assignment: Assignment, worker: User) -> Assignment:
-    locked = (
+    """Lock the assignment row and re-read what can change while it is held (its state,
+    and its project's status); the task, item and project the caller loaded are kept."""
+    state = (
         Assignment.objects.select_for_update(of=("self",))
-        .select_related("task", "project")
         .filter(pk=assignment.pk, worker=worker)
+        .values("status", "deadline", "answer", "project__status")
         .first()
     )
-    if locked is None:  # another worker's assignment looks like a missing one
+    if state is None:  # another worker's assignment looks like a missing one
         raise NotFound()
-    return locked
+    assignment.status, assignment.deadline = state["status"], state["deadline"]
+    assignment.answer, assignment.project.status = state["answer"], state["project__status"]
+    return assignment
 
 
 def _end_live(assignment: Assignment, *, status: str, now, **changes) -> None:
@@ -281,6 +286,9 @@ def _end_live(assignment: Assignment, *, status: str, now, **changes) -> None:
     Task.objects.filter(pk=assignment.task_id).update(
         live_assignments=F("live_assignments") - 1, updated_at=now
     )
+    assignment.status, assignment.ended_at = status, now
+    for field, value in changes.items():
+        setattr(assignment, field, value)
 
 
 def _after_slot_freed(task_id: int, project: Project) -> None:
@@ -294,7 +302,10 @@ def _after_slot_freed(task_id: int, project: Project) -> None:
 
 @transaction.atomic
 def assignment_submit(*, assignment: Assignment, worker: User, answer: object) -> Assignment:
-    """Store the worker's answer; a retry with the same answer returns the same result."""
+    """Store the worker's answer; a retry with the same answer returns the same result.
+
+    `assignment` comes from `assignment_get_for_worker` (its task, item and project loaded).
+    """
     assignment = _lock_assignment(assignment, worker)
     now = timezone.now()
     if assignment.status == Assignment.Status.SUBMITTED:
@@ -306,24 +317,35 @@ def assignment_submit(*, assignment: Assignment, worker: User, answer: object) -
     if assignment.deadline <= now:
         raise AssignmentExpired()
     validate_answer(project=assignment.project, item=assignment.task.item, answer=answer)
-    _end_live(
-        assignment, status=Assignment.Status.SUBMITTED, now=now, answer=answer, submitted_at=now
+    Assignment.objects.filter(pk=assignment.pk).update(
+        status=Assignment.Status.SUBMITTED,
+        answer=answer,
+        submitted_at=now,
+        ended_at=now,
+        updated_at=now,
     )
-    task = Task.objects.get(pk=assignment.task_id)
-    task.answers_received += 1
-    if task.answers_received >= task.answers_needed:
-        task.status = Task.Status.ANSWERED
-    Task.objects.filter(pk=task.pk).update(
-        answers_received=task.answers_received, status=task.status, updated_at=now
+    assignment.status, assignment.answer = Assignment.Status.SUBMITTED, answer
+    assignment.submitted_at = assignment.ended_at = now
+    counts = (
+        Task.objects.select_for_update()
+        .filter(pk=assignment.task_id)
+        .values("answers_received", "answers_needed")
+        .get()
+    )
+    answered = counts["answers_received"] + 1 >= counts["answers_needed"]
+    Task.objects.filter(pk=assignment.task_id).update(
+        live_assignments=F("live_assignments") - 1,
+        answers_received=F("answers_received") + 1,
+        status=Task.Status.ANSWERED if answered else Task.Status.OPEN,
+        updated_at=now,
     )
     project = assignment.project
-    if task.status == Task.Status.ANSWERED:
+    if answered:
         if project.status == Project.Status.IN_PROGRESS and _stopping_condition_reached(project):
             project_stop(project=project, actor=None)
         _project_settle(project.pk)
     else:
-        _after_slot_freed(task.pk, project)
-    assignment.refresh_from_db()
+        _after_slot_freed(assignment.task_id, project)
     return assignment
 
 
@@ -345,7 +367,6 @@ def _give_back(assignment: Assignment, worker: User, status: str) -> Assignment:
         raise AssignmentNotActive(status=[assignment.get_status_display().lower()])
     _end_live(assignment, status=status, now=timezone.now())
     _after_slot_freed(assignment.task_id, assignment.project)
-    assignment.refresh_from_db()
     return assignment
 
 

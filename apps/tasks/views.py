@@ -16,7 +16,6 @@ from apps.tasks import selectors, services
 from apps.tasks.forms import MarketplaceFilterForm
 from apps.tasks.models import Assignment
 from apps.tasks.taskui import assignment_frame_url, project_preview
-from apps.workforces.access import workteam_address_check
 from apps.workforces.selectors import worker_profile_find
 
 RECENT = 20
@@ -24,7 +23,9 @@ RECENT = 20
 
 @login_required
 def work_tasks(request: HttpRequest) -> HttpResponse:
-    workteam_ids = selectors.workteam_ids_open_to(worker=request.user, address=client_ip(request))
+    workteam_ids = selectors.workteam_ids_open_to(
+        teams=request.work_teams, address=client_ip(request)
+    )
     assignments = selectors.assignment_list_for_worker(worker=request.user)
     context = {
         "projects": selectors.projects_open_to_worker(
@@ -44,7 +45,7 @@ def work_start(request: HttpRequest) -> HttpResponse:
     try:
         project_id = int(project_id) if project_id else None
         workteam_ids = selectors.workteam_ids_open_to(
-            worker=request.user, address=client_ip(request), project_id=project_id
+            teams=request.work_teams, address=client_ip(request), project_id=project_id
         )
     except (NotFound, ValueError):
         raise Http404 from None
@@ -65,7 +66,11 @@ def work_assignment(request: HttpRequest, assignment_id: int) -> HttpResponse:
         )
     except NotFound:
         raise Http404 from None
-    workteam_address_check(request=request, workteam=assignment.project.workteam)
+    selectors.work_team_check(
+        teams=request.work_teams,
+        workteam_id=assignment.project.workteam_id,
+        address=client_ip(request),
+    )
     if assignment.status != Assignment.Status.ACTIVE or assignment.is_overdue:
         messages.info(request, "That task is no longer yours to work on.")
         return redirect("work_tasks")

@@ -153,7 +153,7 @@ def test_editing_a_started_project_is_refused(owner_client, owner):
 def test_stop_withdraws_waiting_tasks_and_lets_held_work_finish(owner_client, owner):
     project, (worker, _) = text_project(owner, items=3)
     worker_client = APIClient()
-    worker_client.force_authenticate(worker)
+    worker_client.force_login(worker)
     held = worker_client.post(reverse("work-next"), {}, format="json").json()
 
     stopped = owner_client.post(project_url(project, "project-stop"))
@@ -170,7 +170,7 @@ def test_stop_withdraws_waiting_tasks_and_lets_held_work_finish(owner_client, ow
 def test_stopping_condition_stops_the_project(owner):
     project, (worker, _) = text_project(owner, items=4, max_human_labeled_items=1)
     client = APIClient()
-    client.force_authenticate(worker)
+    client.force_login(worker)
     held = client.post(reverse("work-next"), {}, format="json").json()
 
     client.post(reverse("work-submit", args=[held["id"]]), {"answer": answer()}, format="json")
@@ -182,7 +182,7 @@ def test_stopping_condition_stops_the_project(owner):
 def test_requester_sees_assignments_with_anonymized_workers(owner_client, owner):
     project, (worker, _) = text_project(owner, items=1)
     client = APIClient()
-    client.force_authenticate(worker)
+    client.force_login(worker)
     client.post(reverse("work-next"), {}, format="json")
 
     response = owner_client.get(project_url(project, "project-assignments"))

@@ -23,7 +23,7 @@ def test_seed_demo_leaves_started_projects_a_demo_worker_can_label():
     assert Task.objects.filter(project__name="review-sentiment").count() == 12
     assert Task.objects.filter(project__name="people-and-places").count() == 4
     client = APIClient()
-    client.force_authenticate(User.objects.get(email="worker1@demo.test"))
+    client.force_login(User.objects.get(email="worker1@demo.test"))
     response = client.post("/api/v1/work/next/", {}, format="json")
     assert response.status_code == 201
     assert response.json()["project"]["name"] in {"review-sentiment", "people-and-places"}

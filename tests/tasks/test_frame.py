@@ -16,7 +16,7 @@ pytestmark = pytest.mark.django_db
 def claimed(owner):
     _, (worker, _) = text_project(owner, items=1)
     client = APIClient()
-    client.force_authenticate(worker)
+    client.force_login(worker)
     client.post(reverse("work-next"), {}, format="json")
     return Assignment.objects.get()
 

@@ -15,7 +15,7 @@ pytestmark = pytest.mark.django_db
 
 def client_for(user) -> APIClient:
     client = APIClient()
-    client.force_authenticate(user)
+    client.force_login(user)
     return client
 
 
@@ -337,3 +337,16 @@ def test_multilabel_answers_are_checked(owner, labels, status, message):
     assert response.status_code == status
     if message:
         assert message in response.json()["message"]
+
+
+def test_work_api_takes_people_not_api_credentials(owner):
+    from tests.factories import api_credential
+
+    text_project(owner, items=1)
+    _, bearer = api_credential(owner)
+
+    response = APIClient(HTTP_AUTHORIZATION=bearer).post(reverse("work-next"), {}, format="json")
+
+    assert response.status_code == 403
+    assert response.json()["code"] == "not_authenticated"
+    assert not Assignment.objects.exists()

@@ -1,5 +1,6 @@
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
+from rest_framework.authentication import SessionAuthentication
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -13,7 +14,6 @@ from apps.projects.selectors import project_get
 from apps.tasks import selectors, services
 from apps.tasks.api.serializers import AssignmentOutput, WorkAssignmentOutput
 from apps.tasks.models import Assignment
-from apps.workforces.access import workteam_address_check
 from apps.workforces.selectors import anonymized_worker_id
 
 
@@ -68,8 +68,11 @@ class ProjectAssignmentListApi(OrganizationAPIView):
 
 
 class WorkAPIView(BaseAPIView):
-    """A worker acting on their own work, across the organizations they work for."""
+    """A person working, in the browser: session only (API credentials act for an
+    organization, not a worker). `WorkerScopeMiddleware` has entered the scope of the
+    organizations they work for and left their teams on `request.work_teams`."""
 
+    authentication_classes = [SessionAuthentication]
     permission_classes = [IsAuthenticated]
 
     def assignment(self, request: Request, assignment_id: int) -> Assignment:
@@ -77,7 +80,11 @@ class WorkAPIView(BaseAPIView):
         assignment = selectors.assignment_get_for_worker(
             worker=request.user, assignment_id=assignment_id
         )
-        workteam_address_check(request=request, workteam=assignment.project.workteam)
+        selectors.work_team_check(
+            teams=request.work_teams,
+            workteam_id=assignment.project.workteam_id,
+            address=client_ip(request),
+        )
         return assignment
 
 
@@ -90,16 +97,13 @@ class WorkNextApi(WorkAPIView):
         payload = self.InputSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         workteam_ids = selectors.workteam_ids_open_to(
-            worker=request.user, address=client_ip(request), **payload.validated_data
+            teams=request.work_teams, address=client_ip(request), **payload.validated_data
         )
         assignment = services.assignment_next(
             worker=request.user, workteam_ids=workteam_ids, **payload.validated_data
         )
         if assignment is None:
             return Response(status=204)
-        assignment = selectors.assignment_get_for_worker(
-            worker=request.user, assignment_id=assignment.id
-        )
         return Response(WorkAssignmentOutput(assignment).data, status=201)
 
 
