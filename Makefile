@@ -21,11 +21,11 @@ $(STAMP): requirements.txt
 	sed "s/^DJANGO_SECRET_KEY=.*/DJANGO_SECRET_KEY=$$($(PYTHON) -c 'import secrets; print(secrets.token_urlsafe(50))')/" .env.example > .env
 
 setup: $(STAMP) .env  ## venv + deps, .env with a fresh secret key, migrate, demo data
+	mkdir -p var/broker/control
 	$(PYTHON) manage.py migrate --noinput
 	$(PYTHON) manage.py seed_demo
 
 run: setup  ## first use: setup, then serve on $(HOST):$(PORT) with a job worker + scheduler
-	mkdir -p var/broker/control
 	@echo; echo "Groundwork: http://$(HOST):$(PORT)/   API docs: http://$(HOST):$(PORT)/api/v1/docs/"; echo
 	trap 'kill 0' EXIT; \
 	$(PYTHON) -m celery -A config worker --beat --loglevel=WARNING --concurrency=2 & \

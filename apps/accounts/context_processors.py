@@ -1,3 +1,4 @@
+from apps.accounts.permissions import ROLE_PERMISSIONS
 from apps.accounts.selectors import membership_list_for_user
 
 
@@ -10,4 +11,5 @@ def organizations(request) -> dict:
     match = getattr(request, "resolver_match", None)
     slug = match.kwargs.get("org_slug") if match else None
     current = next((m for m in memberships if m.organization.slug == slug), None)
-    return {"my_memberships": memberships, "current_membership": current}
+    can = ROLE_PERMISSIONS.get(current.role, frozenset()) if current else frozenset()
+    return {"my_memberships": memberships, "current_membership": current, "current_can": can}
