@@ -190,6 +190,15 @@ REST_FRAMEWORK = {
     # DRF's stock throttles would otherwise trust any X-Forwarded-For; ours
     # (apps.core.api.throttling) follow the trusted-proxy settings instead.
     "NUM_PROXIES": 0,
+    # Rate limits keyed by apps.core.client_ip (forwarding headers only from trusted proxies).
+    "DEFAULT_THROTTLE_CLASSES": [
+        "apps.core.api.throttling.AnonRateThrottle",
+        "apps.core.api.throttling.UserRateThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": env("API_THROTTLE_ANON", default="120/min"),
+        "user": env("API_THROTTLE_USER", default="6000/min"),
+    },
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Groundwork API",

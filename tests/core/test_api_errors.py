@@ -34,3 +34,19 @@ def test_unexpected_errors_are_a_generic_500_without_internals(owner_client, own
         "details": {},
     }
     assert b"secret internal detail" not in response.content
+
+
+def test_throttles_identify_clients_by_socket_address_not_forwarding_headers(rf, settings):
+    from django.conf import settings as django_settings
+
+    from apps.core.api.throttling import AnonRateThrottle, UserRateThrottle
+
+    request = rf.get("/api/v1/me/", HTTP_X_FORWARDED_FOR="198.51.100.7", REMOTE_ADDR="203.0.113.5")
+
+    assert AnonRateThrottle().get_ident(request) == "203.0.113.5"
+    assert UserRateThrottle().get_ident(request) == "203.0.113.5"
+    throttles = django_settings.REST_FRAMEWORK["DEFAULT_THROTTLE_CLASSES"]
+    assert throttles == [
+        "apps.core.api.throttling.AnonRateThrottle",
+        "apps.core.api.throttling.UserRateThrottle",
+    ]
