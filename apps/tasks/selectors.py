@@ -6,7 +6,7 @@ from apps.core.errors import NotFound
 from apps.projects.models import Project
 from apps.tasks.models import Assignment, Task
 from apps.workforces.errors import WorkerAddressRefused
-from apps.workforces.models import Workforce, Workteam
+from apps.workforces.models import VendorSubscription, Workforce, Workteam
 from apps.workforces.selectors import workforce_ip_allowed, workteams_for_worker
 
 
@@ -147,4 +147,19 @@ def marketplace_projects(
         .select_related("organization")
         .prefetch_related("workteam__required_qualifications")
         .order_by(*MARKETPLACE_SORTS.get(sort, MARKETPLACE_SORTS["newest"]))
+    )
+
+
+def vendor_routed_projects(*, vendor: Organization) -> QuerySet[Project]:
+    """Requesters' projects that run on `vendor`'s workforce through an active subscription
+    (read across organizations, for the vendor's managers), with `waiting` tasks."""
+    return (
+        Project.global_objects.filter(
+            workteam__subscription__vendor=vendor,
+            workteam__subscription__status=VendorSubscription.Status.ACTIVE,
+        )
+        .exclude(status=Project.Status.DRAFT)
+        .annotate(waiting=_waiting_tasks())
+        .select_related("organization", "workteam__subscription")
+        .order_by("-started_at", "-pk")
     )

@@ -6,6 +6,7 @@ urlpatterns = [
     path("work/tasks/", views.work_tasks, name="work_tasks"),
     path("work/start/", views.work_start, name="work_start"),
     path("work/marketplace/", views.marketplace, name="marketplace"),
+    path("orgs/<slug:org_slug>/vendor/projects/", views.vendor_projects, name="vendor_projects"),
     path("work/assignments/<int:assignment_id>/", views.work_assignment, name="work_assignment"),
     path(
         "orgs/<slug:org_slug>/projects/<int:project_id>/", views.project_page, name="project_page"

@@ -137,3 +137,11 @@ def marketplace(request: HttpRequest) -> HttpResponse:
     }
     status = 400 if form.errors else 200
     return render(request, "tasks/marketplace.html", context, status=status)
+
+
+@organization_page({"GET": permissions.VENDOR_MANAGE})
+def vendor_projects(request: HttpRequest) -> HttpResponse:
+    """A vendor's managers see the requester projects routed to them; which of their teams
+    work on a subscriber's projects is set per subscription on the vendor console."""
+    projects = selectors.vendor_routed_projects(vendor=request.organization)
+    return render(request, "tasks/vendor_projects.html", {"projects": projects})
