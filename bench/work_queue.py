@@ -5,7 +5,8 @@ Usage (PostgreSQL; creates its own organization and data, leaves them for inspec
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/groundwork_bench \
         .venv/bin/python bench/work_queue.py [--workers 16] [--items 4000] [--seconds 30]
 
-Serves the app with gunicorn on 127.0.0.1 (sync workers, one per core plus two), drives
+Serves the app with gunicorn on 127.0.0.1 (sync workers, one per core plus two; sessions
+cached in the local Redis, as the README recommends for several processes), drives
 it from threads with one keep-alive connection each, and prints answers/s, the p50/p95/p99
 latency of each call, and the duplicate and lost answers counted in the database.
 """
@@ -34,6 +35,8 @@ SERVER_ENV = {
     "SESSION_COOKIE_SECURE": "0",
     "CSRF_COOKIE_SECURE": "0",
     "CELERY_BROKER_URL": "",
+    # As recommended for several web processes: sessions and rate limits in a shared cache.
+    "CACHE_URL": "redis://127.0.0.1:6379/14",
     "LOG_LEVEL": "WARNING",
 }
 os.environ.update({key: value for key, value in SERVER_ENV.items() if key not in os.environ})
