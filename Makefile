@@ -34,7 +34,12 @@ run: setup  ## first use: setup, then serve on $(HOST):$(PORT) with a job worker
 worker: $(STAMP)  ## a celery worker with the beat scheduler (needs CELERY_BROKER_URL)
 	$(PYTHON) -m celery -A config worker --beat --loglevel=INFO
 
-test: $(STAMP)  ## the whole suite (PostgreSQL/Redis tests run when DATABASE_URL/CELERY_BROKER_URL point at them)
+# Browser tests drive Debian's chromium through Playwright (never a downloaded browser).
+/usr/bin/chromium:
+	@command -v apt-get >/dev/null || { echo "Install Debian's chromium package for the browser tests."; exit 1; }
+	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium
+
+test: $(STAMP) /usr/bin/chromium  ## the whole suite (PostgreSQL/Redis tests run when DATABASE_URL/CELERY_BROKER_URL point at them)
 	$(PYTHON) -m pytest -n 2 --create-db $(PYTEST_ARGS)
 
 lint: $(STAMP)  ## ruff check, ruff format --check, makemigrations --check
