@@ -48,6 +48,15 @@ def parse_address(value: str) -> IPAddress | None:
     return address
 
 
+def address_in_networks(address: str | None, networks: list[str]) -> bool:
+    """Whether `address` lies in one of `networks` (CIDRs); an IPv4-mapped IPv6 address
+    counts as its IPv4 form, and a missing or unparsable address is in none."""
+    parsed = parse_address(address or "")
+    if parsed is None:
+        return False
+    return any(parsed in ipaddress.ip_network(cidr) for cidr in networks)
+
+
 def _trusted_networks() -> list[IPNetwork]:
     return [ipaddress.ip_network(cidr, strict=False) for cidr in settings.TRUSTED_PROXY_NETWORKS]
 

@@ -38,16 +38,28 @@ def location_for_ref(*, item: Item, ref: str | None) -> tuple[Storage, str]:
     return dataset.storage, clean_relative_path(ref, field="ref", allow_empty=False)
 
 
-def object_read_url(*, item: Item, ref: str | None = None, expires_in: int | None = None) -> str:
+def object_read_url(
+    *,
+    item: Item,
+    ref: str | None = None,
+    expires_in: int | None = None,
+    source_networks: tuple[str, ...] = (),
+) -> str:
     """A short-lived URL to read `ref` (default: the item's source-ref): S3 presigned, or
     our signed route for local folders (served with nosniff and a sandbox CSP).
 
     Authorization is the caller's job: call this only for someone allowed to see the Item
     (e.g. the worker holding an assignment for it). This function checks only that the
-    ref lies inside a storage of the Item's organization.
+    ref lies inside a storage of the Item's organization. `source_networks` (CIDRs) limit
+    where our local route serves it from; S3 presigned URLs cannot carry that condition.
     """
     ref = ref if ref is not None else item.source_ref
     expires_in = min(expires_in or settings.DATASETS_OBJECT_URL_MAX_AGE, 7 * 24 * 3600)
     storage, key = location_for_ref(item=item, ref=ref)
     with backend_for(storage) as backend:
-        return backend.read_url(key, expires_in=expires_in, filename=posixpath.basename(key))
+        return backend.read_url(
+            key,
+            expires_in=expires_in,
+            filename=posixpath.basename(key),
+            source_networks=tuple(source_networks),
+        )

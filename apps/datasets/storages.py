@@ -160,7 +160,14 @@ class LocalBackend(_Closing):
     def ref_for(self, key: str) -> str:
         return key
 
-    def read_url(self, key: str, *, expires_in: int, filename: str | None = None) -> str:
+    def read_url(
+        self,
+        key: str,
+        *,
+        expires_in: int,
+        filename: str | None = None,
+        source_networks: tuple[str, ...] = (),
+    ) -> str:
         self.path_for(key)  # refuse now rather than when the worker follows the link
         token = signing.dumps(
             {
@@ -168,6 +175,7 @@ class LocalBackend(_Closing):
                 "o": self.storage.organization_id,
                 "k": key,
                 "e": int(time.time()) + expires_in,
+                "n": list(source_networks),
             },
             salt=OBJECT_URL_SALT,
             compress=True,
@@ -175,13 +183,14 @@ class LocalBackend(_Closing):
         return f"{settings.BASE_URL}{reverse('datasets:object', args=[token])}"
 
 
-def local_object_from_token(token: str) -> tuple[int, int, str]:
-    """(organization id, storage id, key) of a signed object URL; BadSignature if forged or
-    expired."""
+def local_object_from_token(token: str) -> tuple[int, int, str, list[str]]:
+    """(organization id, storage id, key, source networks) of a signed object URL;
+    BadSignature if forged or expired. Networks, when given, are the only ones it may be
+    read from (a private workforce's IP ranges)."""
     payload = signing.loads(token, salt=OBJECT_URL_SALT)
     if int(payload["e"]) < time.time():
         raise signing.BadSignature("expired")
-    return int(payload["o"]), int(payload["s"]), str(payload["k"])
+    return int(payload["o"]), int(payload["s"]), str(payload["k"]), list(payload.get("n", []))
 
 
 # S3
@@ -414,7 +423,16 @@ class S3Backend(_Closing):
     def ref_for(self, key: str) -> str:
         return f"s3://{self.storage.bucket}/{self.prefix}{key}"
 
-    def read_url(self, key: str, *, expires_in: int, filename: str | None = None) -> str:
+    def read_url(
+        self,
+        key: str,
+        *,
+        expires_in: int,
+        filename: str | None = None,
+        source_networks: tuple[str, ...] = (),
+    ) -> str:
+        # A presigned URL cannot carry an address condition: limit a bucket to a private
+        # workforce's ranges with a bucket policy (aws:SourceIp) where that matters.
         name = filename or posixpath.basename(key)
         content_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
         return self.client.generate_presigned_url(

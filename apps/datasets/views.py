@@ -7,7 +7,7 @@ from pathlib import Path
 from django.conf import settings
 from django.contrib import messages
 from django.core import signing
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseForbidden
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
@@ -16,6 +16,7 @@ from django_scopes import scope
 from apps.accounts import permissions
 from apps.accounts.permissions import role_has
 from apps.accounts.views import organization_page
+from apps.core.client_ip import address_in_networks, client_ip
 from apps.core.errors import DomainError
 from apps.core.pages import report_error
 from apps.datasets import selectors, services
@@ -211,12 +212,18 @@ def storage_test(request: HttpRequest, storage_id: int) -> HttpResponse:
 
 @require_GET
 def object_read(request: HttpRequest, token: str) -> HttpResponse:
-    """A local object behind a signed, expiring URL. Whoever holds the URL may read it:
-    `object_read_url` decides who gets one."""
+    """A local object behind a signed, expiring URL. Whoever holds the URL may read it,
+    from the networks it names if any: `object_read_url` decides who gets one."""
     try:
-        organization_id, storage_id, key = local_object_from_token(token)
+        organization_id, storage_id, key, networks = local_object_from_token(token)
     except (signing.BadSignature, KeyError, TypeError, ValueError):
         raise Http404 from None
+    address = client_ip(request)
+    if networks and not address_in_networks(address, networks):
+        return HttpResponseForbidden(
+            f"Your address {address or '(unknown)'} may not read this object.",
+            content_type="text/plain; charset=utf-8",
+        )
     with scope(organization=organization_id):
         storage = (
             Storage.objects.select_related("organization")

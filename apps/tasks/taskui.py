@@ -76,16 +76,20 @@ def _render_assignment(payload: dict) -> str:
                 status=Assignment.Status.ACTIVE,
                 deadline__gt=timezone.now(),
             )
-            .select_related("project", "task__item")
+            .select_related("project__workteam__workforce", "task__item")
             .first()
         )
         if assignment is None:
             raise NotFound()
         item = assignment.task.item
+        # Object URLs of a private workforce's work open only from its IP ranges too.
+        networks = tuple(assignment.project.workteam.workforce.source_cidrs)
         return render_task_template(
             source=task_template(assignment.project),
             task_input=task_input(assignment.project, item.data),
-            grant_read_access=lambda ref: object_read_url(item=item, ref=ref),
+            grant_read_access=lambda ref: object_read_url(
+                item=item, ref=ref, source_networks=networks
+            ),
         )
 
 

@@ -8,14 +8,13 @@ object URLs, the marketplace) build on.
 
 import hashlib
 import hmac
-import ipaddress
 
 from django.conf import settings
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from apps.accounts.models import Membership, Organization, User
 from apps.accounts.permissions import ROLE_PERMISSIONS, TASKS_WORK
-from apps.core.client_ip import parse_address
+from apps.core.client_ip import address_in_networks
 from apps.core.errors import NotFound
 from apps.workforces.models import (
     OidcConfig,
@@ -139,10 +138,7 @@ def workforce_ip_allowed(*, workforce: Workforce, address: str | None) -> bool:
     """
     if not workforce.source_cidrs:
         return True
-    parsed = parse_address(address or "")
-    if parsed is None:
-        return False
-    return any(parsed in ipaddress.ip_network(cidr) for cidr in workforce.source_cidrs)
+    return address_in_networks(address, workforce.source_cidrs)
 
 
 def worker_may_work_on(*, user: User, workteam: Workteam, address: str | None = None) -> bool:
