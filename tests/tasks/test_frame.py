@@ -80,7 +80,10 @@ def test_object_urls_of_a_private_workforces_work_open_only_from_its_ranges(owne
         upload=io.BytesIO(b'{"source-ref": "note.txt"}\n'),
     )
     dataset_services.manifest_import_run(manifest_import_id=run.id)
-    template = """<crowd-form><a href="{{ task.input['source-ref'] | grant_read_access }}">x</a></crowd-form>"""
+    template = (
+        "<crowd-form><a href=\"{{ task.input['source-ref'] | grant_read_access }}\">x</a>"
+        "</crowd-form>"
+    )
     project, (worker, _) = text_project(
         owner,
         dataset=dataset,
