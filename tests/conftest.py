@@ -3,6 +3,7 @@ from django.core.cache import cache
 from django_scopes import scopes_disabled
 from rest_framework.test import APIClient
 
+from tests.celery_broker import real_worker  # noqa: F401  (a fixture for broker tests)
 from tests.factories import MembershipFactory
 
 

@@ -35,24 +35,24 @@ ACCESS_KEY_ALPHABET = string.ascii_uppercase + string.digits
 SECRET_KEY_ALPHABET = string.ascii_letters + string.digits + "+/"
 
 
-def _invalid(field: str, message: str) -> DomainError:
-    return DomainError(message, **{field: [message]})
-
-
 def _normalized_email(email: str) -> str:
     email = (email or "").strip().lower()
     try:
         validate_email(email)
     except ValidationError:
-        raise _invalid("email", "Enter a valid email address.") from None
+        raise DomainError.on_field("email", "Enter a valid email address.") from None
     if len(email) > EMAIL_MAX_LENGTH:
-        raise _invalid("email", f"An email address has at most {EMAIL_MAX_LENGTH} characters.")
+        raise DomainError.on_field(
+            "email", f"An email address has at most {EMAIL_MAX_LENGTH} characters."
+        )
     return email
 
 
 def _check_role(role: str) -> None:
     if role not in Role.values:
-        raise _invalid("role", f"Unknown role {role!r}; one of: {', '.join(Role.values)}.")
+        raise DomainError.on_field(
+            "role", f"Unknown role {role!r}; one of: {', '.join(Role.values)}."
+        )
 
 
 def _check_can_grant(*, actor_role: str, role: str) -> None:
@@ -91,10 +91,10 @@ def organization_create(
     """Create an organization with `user` as its owner."""
     name = name.strip()
     if not name:
-        raise _invalid("name", "The organization needs a name.")
+        raise DomainError.on_field("name", "The organization needs a name.")
     slug = slugify(slug or name)[:60]
     if not slug:
-        raise _invalid("slug", "The short name must contain letters or digits.")
+        raise DomainError.on_field("slug", "The short name must contain letters or digits.")
     # The platform's own organization (owner of the public crowd) is created by the system.
     if (
         slug == settings.PLATFORM_ORGANIZATION_SLUG
@@ -313,7 +313,9 @@ def api_credential_create(
     """Create a key pair; returns it with the secret, which is never readable again via the API."""
     name = name.strip()
     if not name:
-        raise _invalid("name", "Give the credential a name, e.g. the program that will use it.")
+        raise DomainError.on_field(
+            "name", "Give the credential a name, e.g. the program that will use it."
+        )
     _check_can_grant(actor_role=actor_role, role=role)
     secret = _random_string(SECRET_KEY_ALPHABET, 40)  # the shape of an AWS secret access key
     credential = ApiCredential.objects.create(

@@ -11,6 +11,11 @@ class DomainError(Exception):
         self.message = message or self.message
         self.details = details
 
+    @classmethod
+    def on_field(cls, field: str, message: str) -> "DomainError":
+        """This error with `message`, naming `field` in its details (pages show it there)."""
+        return cls(message, **{field: [message]})
+
 
 class NotFound(DomainError):
     """Missing, or belonging to another organization: the two look the same."""

@@ -45,10 +45,6 @@ class OutboundResponse:
     body: bytes
 
 
-def _refuse(field: str, reason: str) -> OutboundUrlRefused:
-    return OutboundUrlRefused(reason, **{field: [reason]})
-
-
 def _allowed_networks() -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
     return [ipaddress.ip_network(cidr, strict=False) for cidr in settings.OUTBOUND_ALLOWED_NETWORKS]
 
@@ -68,22 +64,26 @@ def outbound_target(url: str, *, field: str = "url") -> OutboundTarget:
         parts = urlsplit(url.strip())
         port = parts.port
     except ValueError:
-        raise _refuse(field, "This is not a valid URL.") from None
+        raise OutboundUrlRefused.on_field(field, "This is not a valid URL.") from None
     if parts.scheme.lower() not in ALLOWED_SCHEMES:
-        raise _refuse(field, "Only http and https URLs are allowed.")
+        raise OutboundUrlRefused.on_field(field, "Only http and https URLs are allowed.")
     if not parts.hostname:
-        raise _refuse(field, "The URL has no host.")
+        raise OutboundUrlRefused.on_field(field, "The URL has no host.")
     if parts.username is not None or parts.password is not None:
-        raise _refuse(field, "Credentials in the URL are not allowed.")
+        raise OutboundUrlRefused.on_field(field, "Credentials in the URL are not allowed.")
     scheme = parts.scheme.lower()
     port = port or (443 if scheme == "https" else 80)
     try:
         infos = socket.getaddrinfo(parts.hostname, port, type=socket.SOCK_STREAM)
     except (socket.gaierror, UnicodeError):
-        raise _refuse(field, f"The host {parts.hostname!r} could not be resolved.") from None
+        raise OutboundUrlRefused.on_field(
+            field, f"The host {parts.hostname!r} could not be resolved."
+        ) from None
     addresses = [info[4][0] for info in infos]
     if not addresses or not all(address_is_allowed(address) for address in addresses):
-        raise _refuse(field, "The URL points at an internal or reserved network address.")
+        raise OutboundUrlRefused.on_field(
+            field, "The URL points at an internal or reserved network address."
+        )
     path = parts.path or "/"
     if parts.query:
         path = f"{path}?{parts.query}"

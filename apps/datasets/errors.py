@@ -1,10 +1,6 @@
 from apps.core.errors import Conflict, DomainError
 
 
-def invalid(field: str, message: str) -> DomainError:
-    return DomainError(message, **{field: [message]})
-
-
 class StoragePathRefused(DomainError):
     code = "path_not_allowed"
     message = "This path is outside the storage."

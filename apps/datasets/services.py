@@ -21,7 +21,6 @@ from apps.datasets.errors import (
     NameTaken,
     StorageInUse,
     StoragePathRefused,
-    invalid,
 )
 from apps.datasets.importing import stage_upload, stale_before
 from apps.datasets.manifest import encode_lines, manifest_lines
@@ -43,9 +42,9 @@ EXTENSION = re.compile(r"^[A-Za-z0-9]{1,10}$")
 def _name(name: str, *, max_length: int) -> str:
     name = (name or "").strip()
     if not name:
-        raise invalid("name", "A name is required.")
+        raise DomainError.on_field("name", "A name is required.")
     if len(name) > max_length:
-        raise invalid("name", f"A name has at most {max_length} characters.")
+        raise DomainError.on_field("name", f"A name has at most {max_length} characters.")
     return name
 
 
@@ -62,9 +61,9 @@ def _save_unique(instance, *, field: str = "name") -> None:
 
 def _check_s3_fields(storage: Storage) -> None:
     if not BUCKET_NAME.match(storage.bucket) or ".." in storage.bucket:
-        raise invalid("bucket", "Enter a valid S3 bucket name.")
+        raise DomainError.on_field("bucket", "Enter a valid S3 bucket name.")
     if storage.region and not REGION_NAME.match(storage.region):
-        raise invalid("region", "Enter a region name such as eu-west-1.")
+        raise DomainError.on_field("region", "Enter a region name such as eu-west-1.")
     prefix = clean_relative_path(storage.prefix, field="prefix")
     storage.prefix = f"{prefix}/" if prefix else ""
     if storage.endpoint_url:
@@ -84,7 +83,7 @@ def _check_local_fields(storage: Storage) -> None:
 def _set_credentials(storage: Storage, access_key_id: str, secret_access_key: str) -> None:
     access_key_id, secret_access_key = access_key_id.strip(), secret_access_key.strip()
     if bool(access_key_id) != bool(secret_access_key):
-        raise invalid(
+        raise DomainError.on_field(
             "secret_access_key" if access_key_id else "access_key_id",
             "Give both the access key id and the secret access key, or neither.",
         )
@@ -109,7 +108,7 @@ def storage_create(
 ) -> Storage:
     """Register a local folder (under the operator root) or an S3 bucket."""
     if kind not in Storage.Kind.values:
-        raise invalid("kind", f"Unknown kind {kind!r}; one of: local, s3.")
+        raise DomainError.on_field("kind", f"Unknown kind {kind!r}; one of: local, s3.")
     storage = Storage(
         organization=organization,
         name=_name(name, max_length=100),
@@ -201,7 +200,7 @@ def storage_test(*, storage: Storage) -> None:
 
 def _check_storage(organization: Organization, storage: Storage | None) -> None:
     if storage is not None and storage.organization_id != organization.id:
-        raise invalid("storage_id", "No such storage.")
+        raise DomainError.on_field("storage_id", "No such storage.")
 
 
 @transaction.atomic
@@ -273,7 +272,7 @@ def _clean_extensions(extensions: list[str]) -> list[str]:
     for extension in extensions:
         extension = str(extension).strip().lstrip(".").lower()
         if not EXTENSION.match(extension):
-            raise invalid("extensions", f"{extension!r} is not a file extension.")
+            raise DomainError.on_field("extensions", f"{extension!r} is not a file extension.")
         cleaned.append(extension)
     return sorted(set(cleaned))
 
@@ -310,13 +309,15 @@ def manifest_import_start(
         created_by=actor if getattr(actor, "is_authenticated", False) else None,
     )
     if manifest_import.filter_attribute and filter_value is None:
-        raise invalid("filter_value", "Give the value the filter attribute must equal.")
+        raise DomainError.on_field(
+            "filter_value", "Give the value the filter attribute must equal."
+        )
     if source == ManifestImport.Source.UPLOAD:
         if upload is None:
-            raise invalid("file", "Attach the manifest file (JSON Lines).")
+            raise DomainError.on_field("file", "Attach the manifest file (JSON Lines).")
     elif source in (ManifestImport.Source.STORAGE, ManifestImport.Source.AUTO):
         if storage is None or storage.organization_id != organization_id:
-            raise invalid("storage_id", "No such storage.")
+            raise DomainError.on_field("storage_id", "No such storage.")
         manifest_import.storage = storage
         if source == ManifestImport.Source.STORAGE:
             manifest_import.key = clean_relative_path(key, field="key", allow_empty=False)
@@ -328,12 +329,14 @@ def manifest_import_start(
                 dataset.storage = storage
     elif source == ManifestImport.Source.DATASET:
         if source_dataset is None or source_dataset.organization_id != organization_id:
-            raise invalid("source_dataset_id", "No such dataset.")
+            raise DomainError.on_field("source_dataset_id", "No such dataset.")
         if source_dataset.pk == dataset.pk:
-            raise invalid("source_dataset_id", "A dataset cannot import its own items.")
+            raise DomainError.on_field(
+                "source_dataset_id", "A dataset cannot import its own items."
+            )
         manifest_import.source_dataset = source_dataset
     else:
-        raise invalid("source", f"Unknown source {source!r}.")
+        raise DomainError.on_field("source", f"Unknown source {source!r}.")
     # An import whose worker died (no progress for a long time) no longer blocks new ones.
     ManifestImport.objects.filter(
         dataset=dataset, status=JobStatus.RUNNING, updated_at__lt=stale_before()
@@ -380,7 +383,7 @@ def dataset_create_from_dataset(
     """Chaining: a new dataset holding another's items (all keys, prior labels included),
     optionally only those whose `filter_attribute` label equals `filter_value`."""
     if source_dataset.organization_id != organization.id:
-        raise invalid("source_dataset_id", "No such dataset.")
+        raise DomainError.on_field("source_dataset_id", "No such dataset.")
     dataset = dataset_create(
         organization=organization,
         actor=actor,
@@ -416,7 +419,7 @@ def manifest_export_start(
 ) -> ManifestExport:
     """Queue writing the dataset's manifest to `key` in `storage`."""
     if storage.organization_id != dataset.organization_id:
-        raise invalid("storage_id", "No such storage.")
+        raise DomainError.on_field("storage_id", "No such storage.")
     export = ManifestExport.objects.create(
         organization_id=dataset.organization_id,
         dataset=dataset,

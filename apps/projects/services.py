@@ -50,54 +50,54 @@ class ProjectNotEditable(Conflict):
     message = "Only a draft project can be edited."
 
 
-def _invalid(field: str, message: str) -> DomainError:
-    return DomainError(message, **{field: [message]})
-
-
 def _normalized_labels(labels: object, task_type: str) -> list[dict]:
     if not isinstance(labels, list):
-        raise _invalid("labels", "Labels must be a list of {label, description} objects.")
+        raise DomainError.on_field(
+            "labels", "Labels must be a list of {label, description} objects."
+        )
     normalized, seen = [], set()
     for index, entry in enumerate(labels):
         if isinstance(entry, str):
             entry = {"label": entry}
         if not isinstance(entry, dict) or not isinstance(entry.get("label"), str):
-            raise _invalid("labels", f"Label #{index + 1} needs a 'label' text.")
+            raise DomainError.on_field("labels", f"Label #{index + 1} needs a 'label' text.")
         name = entry["label"].strip()
         if not 1 <= len(name) <= MAX_LABEL_LENGTH:
-            raise _invalid(
+            raise DomainError.on_field(
                 "labels", f"Label {name!r} must have 1 to {MAX_LABEL_LENGTH} characters."
             )
         if name in seen:
-            raise _invalid("labels", f"Label {name!r} appears twice.")
+            raise DomainError.on_field("labels", f"Label {name!r} appears twice.")
         seen.add(name)
         normalized.append({"label": name, "description": str(entry.get("description", ""))})
     needs_labels = task_type != TaskType.CUSTOM
     if needs_labels and not normalized:
-        raise _invalid("labels", "This task type needs at least one label.")
+        raise DomainError.on_field("labels", "This task type needs at least one label.")
     if len(normalized) > MAX_LABELS:
-        raise _invalid("labels", f"At most {MAX_LABELS} labels are allowed.")
+        raise DomainError.on_field("labels", f"At most {MAX_LABELS} labels are allowed.")
     return normalized
 
 
 def _validate(project: Project) -> None:
     """Rules across fields; field ranges are also model validators and DB checks."""
     if not re.match(NAME_PATTERN, project.name or ""):
-        raise _invalid(
+        raise DomainError.on_field(
             "name", "Use 1-63 letters, digits and hyphens, starting with a letter or digit."
         )
     attribute = project.label_attribute_name or ""
     if not re.match(LABEL_ATTRIBUTE_PATTERN, attribute) or attribute.endswith("-metadata"):
-        raise _invalid(
+        raise DomainError.on_field(
             "label_attribute_name",
             "Use 1-127 letters, digits and hyphens, not ending in '-metadata'.",
         )
     if (project.task_type in REF_LABEL_TYPES) != attribute.endswith("-ref"):
         rule = "must" if project.task_type in REF_LABEL_TYPES else "must not"
-        raise _invalid("label_attribute_name", f"For this task type the name {rule} end in '-ref'.")
+        raise DomainError.on_field(
+            "label_attribute_name", f"For this task type the name {rule} end in '-ref'."
+        )
     for owned in ("dataset", "workteam"):
         if getattr(project, owned).organization_id != project.organization_id:
-            raise _invalid(owned, f"No such {owned}.")
+            raise DomainError.on_field(owned, f"No such {owned}.")
     checks = [
         ("answers_per_item", 1, 9),
         ("task_time_limit_seconds", 30, 8 * 3600),
@@ -107,15 +107,21 @@ def _validate(project: Project) -> None:
     for field, low, high in checks:
         value = getattr(project, field)
         if value is not None and not low <= value <= high:
-            raise _invalid(field, f"Must be between {low} and {high}.")
+            raise DomainError.on_field(field, f"Must be between {low} and {high}.")
     if project.task_availability_lifetime_seconds < 60:
-        raise _invalid("task_availability_lifetime_seconds", "Must be at least 60 seconds.")
+        raise DomainError.on_field(
+            "task_availability_lifetime_seconds", "Must be at least 60 seconds."
+        )
     if project.price_per_task is not None and (
         project.price_per_task < 0 or project.price_per_task.as_tuple().exponent < -4
     ):
-        raise _invalid("price_per_task", "Use a non-negative amount with at most 4 decimals.")
+        raise DomainError.on_field(
+            "price_per_task", "Use a non-negative amount with at most 4 decimals."
+        )
     if project.workteam.workforce.kind != Workforce.Kind.PRIVATE and not project.price_per_task:
-        raise _invalid("price_per_task", "Public and vendor work needs a price per task.")
+        raise DomainError.on_field(
+            "price_per_task", "Public and vendor work needs a price per task."
+        )
 
 
 def _check_name_free(project: Project) -> None:
@@ -134,7 +140,7 @@ def project_create(*, organization: Organization, actor: User, **fields) -> Proj
         raise DomainError(f"Unknown fields: {', '.join(sorted(unknown))}.")
     task_type = fields.get("task_type")
     if task_type not in TaskType.values:
-        raise _invalid("task_type", f"Unknown task type {task_type!r}.")
+        raise DomainError.on_field("task_type", f"Unknown task type {task_type!r}.")
     fields["labels"] = _normalized_labels(fields.get("labels", []), task_type)
     if isinstance(fields.get("price_per_task"), (int, float, str)):
         fields["price_per_task"] = Decimal(str(fields["price_per_task"]))

@@ -18,7 +18,7 @@ class InvalidAnswer(DomainError):
 
 
 def _fail(message: str) -> InvalidAnswer:
-    return InvalidAnswer(message, answer=[message])
+    return InvalidAnswer.on_field("answer", message)
 
 
 def _single_value(answer: dict) -> object:

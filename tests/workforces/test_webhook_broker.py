@@ -4,25 +4,16 @@
 import http.server
 import threading
 import time
-import uuid
 
 import pytest
-from celery.contrib.testing.worker import start_worker
-from django.conf import settings
 
 from apps.workforces import services
 from apps.workforces.models import WebhookDelivery
-from config.celery import app
+from tests.celery_broker import needs_broker
 from tests.factories import MembershipFactory
 from tests.workforces.helpers import private_team
 
-pytestmark = [
-    pytest.mark.broker,
-    pytest.mark.skipif(
-        not settings.CELERY_BROKER_URL.startswith(("redis://", "amqp://")),
-        reason="needs CELERY_BROKER_URL pointing at Redis or RabbitMQ (CI sets Redis)",
-    ),
-]
+pytestmark = needs_broker
 
 
 class FlakyReceiver(http.server.BaseHTTPRequestHandler):
@@ -39,18 +30,6 @@ class FlakyReceiver(http.server.BaseHTTPRequestHandler):
 
     def log_message(self, *args):
         pass
-
-
-@pytest.fixture
-def real_worker():
-    queue = f"test-{uuid.uuid4().hex}"
-    previous = app.conf.task_always_eager, app.conf.task_default_queue
-    app.conf.task_always_eager, app.conf.task_default_queue = False, queue
-    try:
-        with start_worker(app, queues=[queue], perform_ping_check=False, shutdown_timeout=10):
-            yield
-    finally:
-        app.conf.task_always_eager, app.conf.task_default_queue = previous
 
 
 @pytest.mark.django_db(transaction=True)

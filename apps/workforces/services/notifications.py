@@ -18,12 +18,12 @@ from django.utils import timezone
 
 from apps.accounts.models import User
 from apps.core.crypto import InvalidToken, decrypt
+from apps.core.errors import DomainError
 from apps.core.jobs import enqueue_on_commit
 from apps.core.outbound import OutboundUrlRefused, outbound_request, outbound_target
 from apps.workforces import jobs
 from apps.workforces.models import WebhookDelivery, WorkerProfile, WorkNotice, Workteam
 from apps.workforces.selectors import workteam_eligible_workers
-from apps.workforces.services._common import invalid
 
 logger = logging.getLogger(__name__)
 
@@ -44,9 +44,9 @@ def workteam_notify_new_work(*, workteam: Workteam, project_name: str, count: in
     """
     project_name = (project_name or "").strip()
     if not project_name:
-        raise invalid("project_name", "Name the project.")
+        raise DomainError.on_field("project_name", "Name the project.")
     if not isinstance(count, int) or count < 1:
-        raise invalid("count", "The number of new tasks is a positive integer.")
+        raise DomainError.on_field("count", "The number of new tasks is a positive integer.")
     user_ids = list(workteam_eligible_workers(workteam=workteam).values_list("id", flat=True))
     WorkerProfile.objects.bulk_create(
         [WorkerProfile(user_id=user_id) for user_id in user_ids], ignore_conflicts=True

@@ -8,10 +8,11 @@ from django.utils import timezone
 from apps.accounts.models import Membership, Organization, Role, User
 from apps.accounts.services import membership_add
 from apps.core.crypto import encrypt
+from apps.core.errors import DomainError
 from apps.core.outbound import outbound_target
 from apps.core.services import audit_record
 from apps.workforces.models import OidcConfig, OidcIdentity, Workforce, Workteam, WorkteamMember
-from apps.workforces.services._common import UNSET, invalid
+from apps.workforces.services._common import UNSET
 from apps.workforces.services.workers import worker_pseudonym_record
 from apps.workforces.services.workforces import workforce_private_ensure
 
@@ -24,21 +25,23 @@ def _check_issuer(issuer: str) -> str:
     """OidcConfig.Issuer: https only, and it must pass the outbound (SSRF) rule."""
     issuer = (issuer or "").strip().rstrip("/")
     if not issuer.lower().startswith("https://"):
-        raise invalid("issuer", "The issuer must be an https:// URL.")
+        raise DomainError.on_field("issuer", "The issuer must be an https:// URL.")
     if len(issuer) > 500:
-        raise invalid("issuer", "The issuer URL has at most 500 characters.")
+        raise DomainError.on_field("issuer", "The issuer URL has at most 500 characters.")
     outbound_target(issuer, field="issuer")
     return issuer
 
 
 def _check_extra_params(params: object) -> dict[str, str]:
     if not isinstance(params, dict) or len(params) > 10:
-        raise invalid("extra_params", "Give at most 10 extra authentication parameters.")
+        raise DomainError.on_field(
+            "extra_params", "Give at most 10 extra authentication parameters."
+        )
     for key, value in params.items():
         if not isinstance(key, str) or not isinstance(value, str):
-            raise invalid("extra_params", "Extra parameters map names to text.")
+            raise DomainError.on_field("extra_params", "Extra parameters map names to text.")
         if len(key) > 512 or len(value) > 512:
-            raise invalid(
+            raise DomainError.on_field(
                 "extra_params", "Extra parameter names and values have at most 512 characters."
             )
     return dict(params)
@@ -61,19 +64,23 @@ def oidc_config_set(
     issuer = _check_issuer(issuer)
     client_id = (client_id or "").strip()
     if not client_id or len(client_id) > 1024 or not _PRINTABLE.match(client_id):
-        raise invalid("client_id", "The client id is 1-1024 printable characters.")
+        raise DomainError.on_field("client_id", "The client id is 1-1024 printable characters.")
     client_secret = (client_secret or "").strip()
     if client_secret and (len(client_secret) > 1024 or not _PRINTABLE.match(client_secret)):
-        raise invalid("client_secret", "The client secret is 1-1024 printable characters.")
+        raise DomainError.on_field(
+            "client_secret", "The client secret is 1-1024 printable characters."
+        )
     scope = " ".join((scope or "").split())
     if not _SCOPE.match(scope) or "openid" not in scope.split():
-        raise invalid("scope", "Scopes are space-separated and must include openid.")
+        raise DomainError.on_field("scope", "Scopes are space-separated and must include openid.")
     groups_claim = (groups_claim or "").strip()
     if not groups_claim or len(groups_claim) > 100:
-        raise invalid("groups_claim", "Name the claim that lists a person's groups, e.g. groups.")
+        raise DomainError.on_field(
+            "groups_claim", "Name the claim that lists a person's groups, e.g. groups."
+        )
     existing = OidcConfig.objects.select_for_update().filter(organization=organization).first()
     if not client_secret and existing is None:
-        raise invalid("client_secret", "Give the client secret.")
+        raise DomainError.on_field("client_secret", "Give the client secret.")
     workforce_private_ensure(organization=organization)
     config = existing or OidcConfig(organization=organization)
     config.issuer, config.client_id, config.scope = issuer, client_id, scope

@@ -7,7 +7,7 @@ from django.db.models import ProtectedError
 from django.utils import timezone
 
 from apps.accounts.models import Organization, User
-from apps.core.errors import Conflict
+from apps.core.errors import Conflict, DomainError
 from apps.core.services import audit_record
 from apps.workforces.errors import AlreadyGranted, NameTaken, TestNotAvailable
 from apps.workforces.models import (
@@ -16,14 +16,16 @@ from apps.workforces.models import (
     QualificationTestAttempt,
     QualificationTestItem,
 )
-from apps.workforces.services._common import UNSET, invalid
+from apps.workforces.services._common import UNSET
 from apps.workforces.services.workers import worker_pseudonym_record
 
 
 def _check_name(name: str) -> str:
     name = (name or "").strip()
     if not name or len(name) > 100:
-        raise invalid("name", "A qualification needs a name of at most 100 characters.")
+        raise DomainError.on_field(
+            "name", "A qualification needs a name of at most 100 characters."
+        )
     return name
 
 
@@ -33,9 +35,11 @@ def _check_pass_score(pass_score: object) -> Decimal | None:
     try:
         score = Decimal(str(pass_score))
     except InvalidOperation:
-        raise invalid("pass_score", "The pass score is a fraction between 0 and 1.") from None
+        raise DomainError.on_field(
+            "pass_score", "The pass score is a fraction between 0 and 1."
+        ) from None
     if not Decimal(0) <= score <= Decimal(1):
-        raise invalid("pass_score", "The pass score is a fraction between 0 and 1.")
+        raise DomainError.on_field("pass_score", "The pass score is a fraction between 0 and 1.")
     return score.quantize(Decimal("0.001"))
 
 
@@ -121,9 +125,11 @@ def qualification_test_item_add(
     *, qualification: Qualification, input: object, expected_answer: object, actor: User
 ) -> QualificationTestItem:
     if not isinstance(input, dict):
-        raise invalid("input", "An item's input is a JSON object, like a manifest line.")
+        raise DomainError.on_field(
+            "input", "An item's input is a JSON object, like a manifest line."
+        )
     if expected_answer is None:
-        raise invalid("expected_answer", "Give the known answer.")
+        raise DomainError.on_field("expected_answer", "Give the known answer.")
     position = QualificationTestItem.objects.filter(qualification=qualification).count()
     item = QualificationTestItem.objects.create(
         organization_id=qualification.organization_id,
@@ -207,7 +213,7 @@ def qualification_test_submit(
     if qualification.pass_score is None or not items:
         raise TestNotAvailable()
     if not isinstance(answers, dict):
-        raise invalid("answers", "Answers are an object keyed by test item id.")
+        raise DomainError.on_field("answers", "Answers are an object keyed by test item id.")
     previous = QualificationTestAttempt.objects.filter(qualification=qualification, user=user)
     if previous.filter(is_passed=True).exists() or (
         previous.exists() and not qualification.is_retake_allowed

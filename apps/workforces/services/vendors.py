@@ -4,6 +4,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from apps.accounts.models import Organization, User
+from apps.core.errors import DomainError
 from apps.core.services import audit_record
 from apps.workforces.errors import (
     AlreadySubscribed,
@@ -19,7 +20,6 @@ from apps.workforces.models import (
     Workteam,
     WorkteamMember,
 )
-from apps.workforces.services._common import invalid
 from apps.workforces.services.workers import worker_pseudonyms_record
 from apps.workforces.services.workforces import workforce_vendor_ensure
 
@@ -28,9 +28,9 @@ MAX_LIST_ENTRIES = 50
 
 def _check_string_list(field: str, values: object) -> list[str]:
     if not isinstance(values, list | tuple) or len(values) > MAX_LIST_ENTRIES:
-        raise invalid(field, f"Give a list of at most {MAX_LIST_ENTRIES} names.")
+        raise DomainError.on_field(field, f"Give a list of at most {MAX_LIST_ENTRIES} names.")
     if not all(isinstance(value, str) and 0 < len(value.strip()) <= 100 for value in values):
-        raise invalid(field, "Each entry is a name of 1-100 characters.")
+        raise DomainError.on_field(field, "Each entry is a name of 1-100 characters.")
     return [value.strip() for value in values]
 
 
@@ -51,9 +51,9 @@ def vendor_offering_save(
         raise NotAVendor()
     title, description = (title or "").strip(), (description or "").strip()
     if not title or len(title) > 200:
-        raise invalid("title", "An offering needs a title of at most 200 characters.")
+        raise DomainError.on_field("title", "An offering needs a title of at most 200 characters.")
     if not description:
-        raise invalid("description", "Describe what your workforce does.")
+        raise DomainError.on_field("description", "Describe what your workforce does.")
     workforce_vendor_ensure(organization=organization)
     offering, _ = VendorOffering.objects.update_or_create(
         organization=organization,
@@ -97,7 +97,7 @@ def vendor_subscription_request(
             vendor=["No vendor offers its workforce under this short name."],
         )
     if vendor.pk == organization.pk:
-        raise invalid("vendor", "An organization cannot subscribe to itself.")
+        raise DomainError.on_field("vendor", "An organization cannot subscribe to itself.")
     open_statuses = [VendorSubscription.Status.REQUESTED, VendorSubscription.Status.ACTIVE]
     if VendorSubscription.objects.filter(
         organization=organization, vendor=vendor, status__in=open_statuses
@@ -182,7 +182,7 @@ def vendor_routes_set(
     if subscription.status != VendorSubscription.Status.ACTIVE:
         raise SubscriptionNotActive()
     if not isinstance(team_ids, list | tuple) or not all(isinstance(i, int) for i in team_ids):
-        raise invalid("team_ids", "Give a list of team ids.")
+        raise DomainError.on_field("team_ids", "Give a list of team ids.")
     teams = list(
         Workteam.global_objects.filter(
             organization_id=subscription.vendor_id,
@@ -193,7 +193,9 @@ def vendor_routes_set(
         )
     )
     if len(teams) != len(set(team_ids)):
-        raise invalid("team_ids", "Unknown team id: choose among your own vendor teams.")
+        raise DomainError.on_field(
+            "team_ids", "Unknown team id: choose among your own vendor teams."
+        )
     VendorRoute.global_objects.filter(subscription=subscription).delete()
     routes = VendorRoute.global_objects.bulk_create(
         [

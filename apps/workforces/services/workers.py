@@ -4,11 +4,11 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from apps.accounts.models import Organization, User
+from apps.core.errors import DomainError
 from apps.core.services import audit_record
 from apps.workforces.errors import AlreadyBlocked, StaffOnly
 from apps.workforces.models import WorkerBlock, WorkerProfile, WorkerPseudonym
 from apps.workforces.selectors import anonymized_worker_id
-from apps.workforces.services._common import invalid
 from apps.workforces.services.workforces import workforce_public_ensure
 
 DISPLAY_NAME_MAX_LENGTH = 80
@@ -31,7 +31,7 @@ def worker_profile_update(
     if display_name is not None:
         display_name = display_name.strip()
         if len(display_name) > DISPLAY_NAME_MAX_LENGTH:
-            raise invalid(
+            raise DomainError.on_field(
                 "display_name", f"A display name has at most {DISPLAY_NAME_MAX_LENGTH} characters."
             )
         profile.display_name = display_name
@@ -54,7 +54,7 @@ def worker_suspend(*, user: User, reason: str, actor: User) -> WorkerProfile:
     _require_staff(actor)
     reason = (reason or "").strip()
     if not reason:
-        raise invalid("reason", "Say why the worker is suspended.")
+        raise DomainError.on_field("reason", "Say why the worker is suspended.")
     profile = worker_profile_ensure(user=user)
     WorkerProfile.objects.filter(pk=profile.pk).update(
         status=WorkerProfile.Status.SUSPENDED,
@@ -118,9 +118,11 @@ def worker_block_create(
     """Keep `user` off every workteam of `organization` (including public and vendor work)."""
     reason = (reason or "").strip()
     if not reason:
-        raise invalid("reason", "Say why the worker is blocked.")
+        raise DomainError.on_field("reason", "Say why the worker is blocked.")
     if len(reason) > REASON_MAX_LENGTH:
-        raise invalid("reason", f"A reason has at most {REASON_MAX_LENGTH} characters.")
+        raise DomainError.on_field(
+            "reason", f"A reason has at most {REASON_MAX_LENGTH} characters."
+        )
     if WorkerBlock.objects.filter(
         organization=organization, user=user, lifted_at__isnull=True
     ).exists():

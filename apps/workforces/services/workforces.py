@@ -6,10 +6,10 @@ from django.conf import settings
 from django.db import transaction
 
 from apps.accounts.models import Organization, User
+from apps.core.errors import DomainError
 from apps.core.services import audit_record
 from apps.workforces.errors import NotAVendor
 from apps.workforces.models import MAX_SOURCE_CIDRS, Workforce
-from apps.workforces.services._common import invalid
 
 
 @transaction.atomic
@@ -54,19 +54,19 @@ def normalized_cidrs(cidrs: object, *, field: str = "source_cidrs") -> list[str]
     """Validate SourceIpConfig.Cidrs: a list of at most 10 IPv4/IPv6 CIDRs, normalized
     (host bits cleared, as AWS accepts "10.0.0.1/8" for 10.0.0.0/8), duplicates dropped."""
     if not isinstance(cidrs, list | tuple):
-        raise invalid(field, 'Give a list of CIDR ranges, e.g. ["203.0.113.0/24"].')
+        raise DomainError.on_field(field, 'Give a list of CIDR ranges, e.g. ["203.0.113.0/24"].')
     if len(cidrs) > MAX_SOURCE_CIDRS:
-        raise invalid(field, f"At most {MAX_SOURCE_CIDRS} IP ranges are allowed.")
+        raise DomainError.on_field(field, f"At most {MAX_SOURCE_CIDRS} IP ranges are allowed.")
     normalized: list[str] = []
     for cidr in cidrs:
         if not isinstance(cidr, str) or not 4 <= len(cidr.strip()) <= 64 or "/" not in cidr:
-            raise invalid(
+            raise DomainError.on_field(
                 field, f"{cidr!r} is not a CIDR range like 203.0.113.0/24 or 2001:db8::/32."
             )
         try:
             network = ipaddress.ip_network(cidr.strip(), strict=False)
         except ValueError:
-            raise invalid(
+            raise DomainError.on_field(
                 field, f"{cidr!r} is not a CIDR range like 203.0.113.0/24 or 2001:db8::/32."
             ) from None
         if str(network) not in normalized:
@@ -80,7 +80,9 @@ def workforce_update_source_cidrs(
 ) -> Workforce:
     """Replace the workforce's allowed source ranges; an empty list lifts the restriction."""
     if workforce.kind == Workforce.Kind.PUBLIC:
-        raise invalid("source_cidrs", "The public crowd cannot be limited to IP ranges.")
+        raise DomainError.on_field(
+            "source_cidrs", "The public crowd cannot be limited to IP ranges."
+        )
     normalized = normalized_cidrs(cidrs)
     workforce = Workforce.global_objects.select_for_update().get(pk=workforce.pk)
     previous = workforce.source_cidrs

@@ -7,7 +7,7 @@ from django.db.models import ProtectedError
 
 from apps.accounts.models import Membership, Organization, User
 from apps.core.crypto import encrypt
-from apps.core.errors import Conflict
+from apps.core.errors import Conflict, DomainError
 from apps.core.outbound import outbound_target
 from apps.core.services import audit_record
 from apps.workforces.errors import NameTaken, NotAVendor, SubscriptionNotActive
@@ -23,7 +23,7 @@ from apps.workforces.models import (
     WorkteamRequirement,
 )
 from apps.workforces.selectors import WORK_ROLES
-from apps.workforces.services._common import UNSET, invalid
+from apps.workforces.services._common import UNSET
 from apps.workforces.services.workers import worker_pseudonym_record
 from apps.workforces.services.workforces import (
     workforce_private_ensure,
@@ -44,7 +44,7 @@ class Kind:
 def _check_name(name: str) -> str:
     name = (name or "").strip()
     if not re.match(WORKTEAM_NAME_PATTERN, name):
-        raise invalid(
+        raise DomainError.on_field(
             "name",
             "A team name has 1-63 letters, digits and hyphens, starting and ending with a "
             "letter or digit.",
@@ -55,17 +55,19 @@ def _check_name(name: str) -> str:
 def _check_description(description: str) -> str:
     description = (description or "").strip()
     if len(description) > 200:
-        raise invalid("description", "A description has at most 200 characters.")
+        raise DomainError.on_field("description", "A description has at most 200 characters.")
     return description
 
 
 def _check_oidc_groups(groups: object) -> list[str]:
     if not isinstance(groups, list | tuple) or len(groups) > MAX_OIDC_GROUPS:
-        raise invalid("oidc_groups", f"Give at most {MAX_OIDC_GROUPS} IdP group names.")
+        raise DomainError.on_field(
+            "oidc_groups", f"Give at most {MAX_OIDC_GROUPS} IdP group names."
+        )
     cleaned = []
     for group in groups:
         if not isinstance(group, str) or not _OIDC_GROUP.match(group.strip()):
-            raise invalid(
+            raise DomainError.on_field(
                 "oidc_groups", f"{group!r} is not a group name (1-63 non-space characters)."
             )
         if group.strip() not in cleaned:
@@ -75,10 +77,10 @@ def _check_oidc_groups(groups: object) -> list[str]:
 
 def _check_qualifications(organization: Organization, ids: object) -> list[Qualification]:
     if not isinstance(ids, list | tuple) or not all(isinstance(i, int) for i in ids):
-        raise invalid("qualification_ids", "Give a list of qualification ids.")
+        raise DomainError.on_field("qualification_ids", "Give a list of qualification ids.")
     found = list(Qualification.objects.filter(organization=organization, id__in=ids))
     if len(found) != len(set(ids)):
-        raise invalid("qualification_ids", "Unknown qualification id.")
+        raise DomainError.on_field("qualification_ids", "Unknown qualification id.")
     return found
 
 
@@ -88,16 +90,16 @@ def _check_webhook(url: str, secret: str, has_secret: bool) -> tuple[str, str | 
     if not url:
         return "", ""
     if len(url) > 500:
-        raise invalid("webhook_url", "A webhook URL has at most 500 characters.")
+        raise DomainError.on_field("webhook_url", "A webhook URL has at most 500 characters.")
     outbound_target(url, field="webhook_url")
     secret = (secret or "").strip()
     if secret and len(secret) < WEBHOOK_SECRET_MIN_LENGTH:
-        raise invalid(
+        raise DomainError.on_field(
             "webhook_secret",
             f"The signing secret needs at least {WEBHOOK_SECRET_MIN_LENGTH} characters.",
         )
     if not secret and not has_secret:
-        raise invalid("webhook_secret", "Give a signing secret for the webhook.")
+        raise DomainError.on_field("webhook_secret", "Give a signing secret for the webhook.")
     return url, (encrypt(secret) if secret else None)
 
 
@@ -109,17 +111,19 @@ def _workforce_for(
     if kind == Kind.PUBLIC:
         return workforce_public_ensure(), None
     if kind != Kind.VENDOR:
-        raise invalid("kind", "Choose private, public or vendor.")
+        raise DomainError.on_field("kind", "Choose private, public or vendor.")
     if subscription_id is None:
         if not organization.is_vendor:
-            raise invalid("vendor_subscription_id", "Choose an active vendor subscription.")
+            raise DomainError.on_field(
+                "vendor_subscription_id", "Choose an active vendor subscription."
+            )
         # A vendor's own internal team, which its managers route to subscribers.
         return workforce_vendor_ensure(organization=organization), None
     subscription = VendorSubscription.objects.filter(
         organization=organization, id=subscription_id
     ).first()
     if subscription is None:
-        raise invalid("vendor_subscription_id", "Unknown vendor subscription.")
+        raise DomainError.on_field("vendor_subscription_id", "Unknown vendor subscription.")
     if subscription.status != VendorSubscription.Status.ACTIVE:
         raise SubscriptionNotActive(vendor_subscription_id=[SubscriptionNotActive.message])
     try:
@@ -149,7 +153,9 @@ def workteam_create(
     description = _check_description(description)
     groups = _check_oidc_groups(oidc_groups or [])
     if groups and kind != Kind.PRIVATE:
-        raise invalid("oidc_groups", "Only private teams take members from IdP groups.")
+        raise DomainError.on_field(
+            "oidc_groups", "Only private teams take members from IdP groups."
+        )
     qualifications = _check_qualifications(organization, qualification_ids or [])
     url, secret = _check_webhook(webhook_url, webhook_secret, has_secret=False)
     if Workteam.objects.filter(organization=organization, name=name).exists():
@@ -211,7 +217,9 @@ def workteam_update(
     if oidc_groups is not UNSET:
         groups = _check_oidc_groups(oidc_groups)
         if groups and (workteam.workforce.kind != Workforce.Kind.PRIVATE):
-            raise invalid("oidc_groups", "Only private teams take members from IdP groups.")
+            raise DomainError.on_field(
+                "oidc_groups", "Only private teams take members from IdP groups."
+            )
         workteam.oidc_groups = groups
         changed.append("oidc_groups")
     if webhook_url is not UNSET or webhook_secret is not UNSET:
@@ -275,13 +283,13 @@ def _is_internal(workteam: Workteam) -> bool:
 def workteam_member_add(*, workteam: Workteam, user: User, actor: User) -> WorkteamMember:
     """Add a person who works for the team's organization (a private or vendor-internal team)."""
     if not _is_internal(workteam):
-        raise invalid(
+        raise DomainError.on_field(
             "user_id", "Members are chosen only for private teams and a vendor's own teams."
         )
     if not Membership.objects.filter(
         organization_id=workteam.organization_id, user=user, role__in=WORK_ROLES
     ).exists():
-        raise invalid(
+        raise DomainError.on_field(
             "user_id", "This person is not a worker of the organization; invite them first."
         )
     try:
