@@ -59,9 +59,7 @@ def work_team_check(*, teams: list[Workteam], workteam_id: int, address: str | N
     if team is None:
         raise NotFound()
     if not workforce_ip_allowed(workforce=team.workforce, address=address):
-        raise WorkerAddressRefused(
-            address=[f"Your address {address or '(unknown)'} is not allowed."]
-        )
+        raise WorkerAddressRefused.for_address(address)
 
 
 def workteam_ids_open_to(
@@ -83,9 +81,7 @@ def workteam_ids_open_to(
         team.pk for team in teams if workforce_ip_allowed(workforce=team.workforce, address=address)
     ]
     if teams and not allowed:
-        raise WorkerAddressRefused(
-            address=[f"Your address {address or '(unknown)'} is not allowed."]
-        )
+        raise WorkerAddressRefused.for_address(address)
     return allowed
 
 

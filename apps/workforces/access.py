@@ -23,12 +23,9 @@ from apps.workforces.selectors import WORK_ROLES, worker_may_work_on, workforce_
 
 
 def workteam_address_check(*, request: HttpRequest, workteam: Workteam) -> None:
-    workforce = Workforce.global_objects.get(pk=workteam.workforce_id)
     address = client_ip(request)
-    if not workforce_ip_allowed(workforce=workforce, address=address):
-        raise WorkerAddressRefused(
-            address=[f"Your address {address or '(unknown)'} is not allowed."]
-        )
+    if not workforce_ip_allowed(workforce=workteam.workforce, address=address):
+        raise WorkerAddressRefused.for_address(address)
 
 
 def private_member_address_check(*, request: HttpRequest, organization_id: int) -> None:
@@ -43,9 +40,7 @@ def private_member_address_check(*, request: HttpRequest, organization_id: int) 
     ).first()
     address = client_ip(request)
     if workforce is not None and not workforce_ip_allowed(workforce=workforce, address=address):
-        raise WorkerAddressRefused(
-            address=[f"Your address {address or '(unknown)'} is not allowed."]
-        )
+        raise WorkerAddressRefused.for_address(address)
 
 
 def workteam_access_check(*, request: HttpRequest, workteam: Workteam) -> None:

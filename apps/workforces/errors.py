@@ -10,6 +10,10 @@ class WorkerAddressRefused(PermissionDenied):
         "your address is not one of them."
     )
 
+    @classmethod
+    def for_address(cls, address: str | None) -> "WorkerAddressRefused":
+        return cls(address=[f"Your address {address or '(unknown)'} is not allowed."])
+
 
 class WorkerSuspended(PermissionDenied):
     code = "worker_suspended"
