@@ -257,6 +257,7 @@ CELERY_BEAT_SCHEDULE = {
         "task": "workforces.work_digests_send_due",
         "schedule": 300.0,
     },
+    "tasks.assignments_expire": {"task": "tasks.assignments_expire", "schedule": 60.0},
 }
 CELERY_BEAT_SCHEDULE_FILENAME = env(
     "CELERY_BEAT_SCHEDULE_FILENAME", default=str(BASE_DIR / "var" / "celerybeat-schedule")

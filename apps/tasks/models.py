@@ -56,8 +56,6 @@ class Assignment(TenantModel):
         EXPIRED = "expired", "Expired"  # deadline passed; back to the queue
         WITHDRAWN = "withdrawn", "Withdrawn"  # the project stopped
 
-    LIVE = (Status.ACTIVE,)
-
     task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="assignments")
     project = models.ForeignKey("projects.Project", on_delete=models.CASCADE, related_name="+")
     worker = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")

@@ -234,3 +234,26 @@ def test_starting_notifies_the_team_once(owner, django_capture_on_commit_callbac
     assert sorted(notices.values_list("user_id", flat=True)) == sorted(user.id for user in people)
     assert set(notices.values_list("count", flat=True)) == {2}
     assert sorted(message.to[0] for message in mail.outbox) == sorted(user.email for user in people)
+
+
+def test_the_periodic_sweep_finishes_a_stopping_project_whose_last_hold_expired(
+    owner_client, owner
+):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from apps.tasks.jobs import assignments_expire
+
+    project, (worker, _) = text_project(owner, items=2)
+    client = APIClient()
+    client.force_login(worker)
+    client.post(reverse("work-next"), {}, format="json")
+    owner_client.post(project_url(project, "project-stop"))
+    Assignment.objects.update(deadline=timezone.now() - timedelta(seconds=1))
+
+    assignments_expire.apply()
+
+    assert Assignment.objects.get().status == Assignment.Status.EXPIRED
+    assert Project.objects.get(pk=project.pk).status == Project.Status.STOPPED
+    assert Task.objects.filter(project=project, status="withdrawn").count() == 2
