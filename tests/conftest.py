@@ -21,6 +21,16 @@ def _fresh_cache():
     yield
 
 
+@pytest.fixture(autouse=True)
+def _dataset_roots(settings, tmp_path):
+    """Each test gets its own operator root for local storages and its own work folder
+    (uploads, thumbnails), so no test writes into the project's var/."""
+    settings.DATASETS_LOCAL_ROOT = tmp_path / "storage-root"
+    settings.DATASETS_WORK_ROOT = tmp_path / "work"
+    settings.DATASETS_LOCAL_ROOT.mkdir()
+    return settings.DATASETS_LOCAL_ROOT
+
+
 @pytest.fixture
 def api_client() -> APIClient:
     return APIClient()

@@ -8,7 +8,6 @@ from django.test import Client
 
 from apps.tasks.models import Assignment
 from tests.browser.conftest import screenshot, select_text
-from tests.datasets.conftest import _dataset_roots  # noqa: F401
 from tests.work import text_project
 
 FRAME = "iframe[data-task-frame]"

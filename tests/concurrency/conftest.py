@@ -1,8 +1,6 @@
 import pytest
 from django.db import connection
 
-from tests.datasets.conftest import _dataset_roots  # noqa: F401
-
 
 @pytest.fixture(autouse=True)
 def _postgresql_only():

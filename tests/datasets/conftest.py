@@ -17,15 +17,6 @@ from apps.datasets import services
 from tests.factories import MembershipFactory
 
 
-@pytest.fixture(autouse=True)
-def _dataset_roots(settings, tmp_path):
-    """Each test gets its own operator root for local storages and its own work folder."""
-    settings.DATASETS_LOCAL_ROOT = tmp_path / "storage-root"
-    settings.DATASETS_WORK_ROOT = tmp_path / "work"
-    settings.DATASETS_LOCAL_ROOT.mkdir()
-    return settings.DATASETS_LOCAL_ROOT
-
-
 @pytest.fixture
 def organization(owner):
     return owner.organization
