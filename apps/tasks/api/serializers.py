@@ -1,6 +1,7 @@
 from rest_framework import serializers
 
 from apps.tasks.models import Assignment
+from apps.workforces.selectors import anonymized_worker_id
 
 
 class AssignmentOutput(serializers.ModelSerializer):
@@ -25,7 +26,9 @@ class AssignmentOutput(serializers.ModelSerializer):
         ]
 
     def get_worker_id(self, assignment: Assignment) -> str:
-        return self.context["worker_ids"][assignment.worker_id]
+        return anonymized_worker_id(
+            user=assignment.worker, organization=self.context["organization"]
+        )
 
 
 class WorkAssignmentOutput(serializers.ModelSerializer):

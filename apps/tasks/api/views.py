@@ -14,7 +14,6 @@ from apps.projects.selectors import project_get
 from apps.tasks import selectors, services
 from apps.tasks.api.serializers import AssignmentOutput, WorkAssignmentOutput
 from apps.tasks.models import Assignment
-from apps.workforces.selectors import anonymized_worker_id
 
 
 class ProjectStartApi(OrganizationAPIView):
@@ -55,16 +54,9 @@ class ProjectAssignmentListApi(OrganizationAPIView):
         queryset = selectors.assignment_list_for_project(
             organization=self.organization, project_id=project.id
         )
-        paginator = self.pagination_class()
-        page = paginator.paginate_queryset(queryset, request, view=self)
-        worker_ids = {
-            assignment.worker_id: anonymized_worker_id(
-                user=assignment.worker, organization=self.organization
-            )
-            for assignment in page
-        }
-        output = AssignmentOutput(page, many=True, context={"worker_ids": worker_ids})
-        return paginator.get_paginated_response(output.data)
+        return self.paginated(
+            queryset, AssignmentOutput, context={"organization": self.organization}
+        )
 
 
 class WorkAPIView(BaseAPIView):
