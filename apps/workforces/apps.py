@@ -7,4 +7,6 @@ class WorkforcesConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from apps.workforces import oidc  # noqa: F401 - connects the sign-in receiver
+        from apps.workforces import access_cache, oidc  # noqa: F401 - oidc connects the sign-in receiver
+
+        access_cache.connect_signals()

@@ -11,6 +11,7 @@ from apps.core.crypto import encrypt
 from apps.core.errors import DomainError
 from apps.core.outbound import outbound_target
 from apps.core.services import audit_record
+from apps.workforces.access_cache import work_access_changed
 from apps.workforces.models import OidcConfig, OidcIdentity, Workforce, Workteam, WorkteamMember
 from apps.workforces.services._common import UNSET
 from apps.workforces.services.workers import worker_pseudonym_record
@@ -163,5 +164,6 @@ def oidc_sign_in_record(
         ],
         ignore_conflicts=True,
     )
+    work_access_changed()
     worker_pseudonym_record(user=user, organization=organization)
     return identity

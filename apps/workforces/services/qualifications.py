@@ -9,6 +9,7 @@ from django.utils import timezone
 from apps.accounts.models import Organization, User
 from apps.core.errors import Conflict, DomainError
 from apps.core.services import audit_record
+from apps.workforces.access_cache import work_access_changed
 from apps.workforces.errors import AlreadyGranted, NameTaken, TestNotAvailable
 from apps.workforces.models import (
     Qualification,
@@ -188,6 +189,7 @@ def qualification_grant_revoke(*, grant: QualificationGrant, actor: User) -> Qua
     updated = QualificationGrant.global_objects.filter(pk=grant.pk, revoked_at__isnull=True).update(
         revoked_at=now, revoked_by=actor, updated_at=now
     )
+    work_access_changed()
     grant.refresh_from_db()
     if updated:
         audit_record(

@@ -6,6 +6,7 @@ from django.utils import timezone
 from apps.accounts.models import Organization, User
 from apps.core.errors import DomainError
 from apps.core.services import audit_record
+from apps.workforces.access_cache import work_access_changed
 from apps.workforces.errors import (
     AlreadySubscribed,
     NotAVendor,
@@ -136,6 +137,7 @@ def vendor_subscription_decide(
     ).update(status=status, decided_by=actor, decided_at=now, updated_at=now)
     if not updated:
         raise SubscriptionNotPending()
+    work_access_changed()
     subscription.refresh_from_db()
     audit_record(
         organization_id=subscription.vendor_id,
@@ -159,6 +161,7 @@ def vendor_subscription_cancel(
     ).update(status=VendorSubscription.Status.CANCELLED, updated_at=now)
     if not updated:
         raise SubscriptionNotActive()
+    work_access_changed()
     subscription.refresh_from_db()
     audit_record(
         organization_id=subscription.organization_id,
@@ -205,6 +208,7 @@ def vendor_routes_set(
             for team in teams
         ]
     )
+    work_access_changed()
     worker_pseudonyms_record(
         user_ids=list(
             WorkteamMember.global_objects.filter(workteam__in=teams).values_list(

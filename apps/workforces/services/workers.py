@@ -6,6 +6,7 @@ from django.utils import timezone
 from apps.accounts.models import Organization, User
 from apps.core.errors import DomainError
 from apps.core.services import audit_record
+from apps.workforces.access_cache import work_access_changed
 from apps.workforces.errors import AlreadyBlocked, StaffOnly
 from apps.workforces.models import WorkerBlock, WorkerProfile, WorkerPseudonym
 from apps.workforces.selectors import anonymized_worker_id
@@ -63,6 +64,7 @@ def worker_suspend(*, user: User, reason: str, actor: User) -> WorkerProfile:
         suspended_by=actor,
         updated_at=timezone.now(),
     )
+    work_access_changed()
     profile.refresh_from_db()
     return profile
 
@@ -78,6 +80,7 @@ def worker_unsuspend(*, user: User, actor: User) -> WorkerProfile:
         suspended_by=None,
         updated_at=timezone.now(),
     )
+    work_access_changed()
     profile.refresh_from_db()
     return profile
 
@@ -151,6 +154,7 @@ def worker_block_lift(*, block: WorkerBlock, actor: User) -> WorkerBlock:
     updated = WorkerBlock.objects.filter(pk=block.pk, lifted_at__isnull=True).update(
         lifted_at=now, updated_at=now
     )
+    work_access_changed()
     block.refresh_from_db()
     if updated:
         audit_record(

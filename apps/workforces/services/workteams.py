@@ -10,6 +10,7 @@ from apps.core.crypto import encrypt
 from apps.core.errors import Conflict, DomainError
 from apps.core.outbound import outbound_target
 from apps.core.services import audit_record
+from apps.workforces.access_cache import work_access_changed
 from apps.workforces.errors import NameTaken, NotAVendor, SubscriptionNotActive
 from apps.workforces.models import (
     MAX_OIDC_GROUPS,
@@ -243,6 +244,7 @@ def workteam_update(
                 for q in qualifications
             ]
         )
+        work_access_changed()
     workteam.save(update_fields=[*changed, "updated_at"])
     if "oidc_groups" in changed:
         workteam_sync_oidc_members(workteam=workteam)
@@ -358,3 +360,4 @@ def workteam_sync_oidc_members(*, workteam: Workteam) -> None:
         ],
         ignore_conflicts=True,  # a manual membership for the same person stays manual
     )
+    work_access_changed()
