@@ -223,8 +223,8 @@ def assignment_next(
     scan in task order that stops at the first row no one else has locked.
     """
     now = timezone.now()
-    assignments_expire_overdue(now=now)
     with transaction.atomic():
+        assignments_expire_overdue(now=now)
         projects = Project.objects.filter(
             status=Project.Status.IN_PROGRESS, workteam_id__in=workteam_ids, available_until__gt=now
         )
@@ -373,11 +373,12 @@ def _give_back(assignment: Assignment, worker: User, status: str) -> Assignment:
 def assignments_expire_overdue(*, now=None, limit: int = EXPIRY_BATCH) -> int:
     """Return overdue assignments' tasks to the queue; correct without any periodic job.
 
-    The queue calls this before every claim; a periodic job only tidies up idle projects.
-    SKIP LOCKED leaves alone an assignment that is being submitted right now.
+    The queue calls this inside its claim's transaction (no savepoint: one round trip
+    less per claim); a periodic job only tidies up idle projects. SKIP LOCKED leaves
+    alone an assignment that is being submitted right now.
     """
     now = now or timezone.now()
-    with transaction.atomic():
+    with transaction.atomic(savepoint=False):
         overdue = list(
             Assignment.objects.select_for_update(skip_locked=True, of=("self",))
             .filter(status=Assignment.Status.ACTIVE, deadline__lte=now)
