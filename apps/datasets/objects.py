@@ -10,7 +10,7 @@ from apps.datasets.errors import StoragePathRefused
 from apps.datasets.models import Item, Storage
 from apps.datasets.storages import backend_for, clean_relative_path
 
-# Where our signed route for local-storage objects lives (apps/datasets/urls.py); task
+# Where our signed route for objects lives (apps/datasets/urls.py); task
 # frames allow it as an image/media source beside https: and data:.
 OBJECT_ROUTE_PREFIX = "/objects/"
 
@@ -51,7 +51,8 @@ def object_read_url(
     Authorization is the caller's job: call this only for someone allowed to see the Item
     (e.g. the worker holding an assignment for it). This function checks only that the
     ref lies inside a storage of the Item's organization. `source_networks` (CIDRs) limit
-    where our local route serves it from; S3 presigned URLs cannot carry that condition.
+    where it may be read from: such S3 objects are then served through our route too,
+    since a presigned URL cannot carry that condition.
     """
     ref = ref if ref is not None else item.source_ref
     expires_in = min(expires_in or settings.DATASETS_OBJECT_URL_MAX_AGE, 7 * 24 * 3600)

@@ -169,21 +169,31 @@ class LocalBackend(_Closing):
         source_networks: tuple[str, ...] = (),
     ) -> str:
         self.path_for(key)  # refuse now rather than when the worker follows the link
-        token = signing.dumps(
-            {
-                "s": self.storage.pk,
-                "o": self.storage.organization_id,
-                "k": key,
-                "e": int(time.time()) + expires_in,
-                "n": list(source_networks),
-            },
-            salt=OBJECT_URL_SALT,
-            compress=True,
+        return object_route_url(
+            self.storage, key, expires_in=expires_in, source_networks=source_networks
         )
-        return f"{settings.BASE_URL}{reverse('datasets:object', args=[token])}"
 
 
-def local_object_from_token(token: str) -> tuple[int, int, str, list[str]]:
+def object_route_url(
+    storage: Storage, key: str, *, expires_in: int, source_networks: tuple[str, ...]
+) -> str:
+    """Our signed, expiring route to one object of `storage` (apps/datasets/views.py
+    `object_read`), readable only from `source_networks` when any are given."""
+    token = signing.dumps(
+        {
+            "s": storage.pk,
+            "o": storage.organization_id,
+            "k": key,
+            "e": int(time.time()) + expires_in,
+            "n": list(source_networks),
+        },
+        salt=OBJECT_URL_SALT,
+        compress=True,
+    )
+    return f"{settings.BASE_URL}{reverse('datasets:object', args=[token])}"
+
+
+def object_from_token(token: str) -> tuple[int, int, str, list[str]]:
     """(organization id, storage id, key, source networks) of a signed object URL;
     BadSignature if forged or expired. Networks, when given, are the only ones it may be
     read from (a private workforce's IP ranges)."""
@@ -431,8 +441,13 @@ class S3Backend(_Closing):
         filename: str | None = None,
         source_networks: tuple[str, ...] = (),
     ) -> str:
-        # A presigned URL cannot carry an address condition: limit a bucket to a private
-        # workforce's ranges with a bucket policy (aws:SourceIp) where that matters.
+        if source_networks:
+            # A presigned URL cannot carry an address condition, so objects for a
+            # private workforce's IP ranges go through our route, which checks them.
+            self.object_key(key)  # refuse a bad key now, not when the worker follows it
+            return object_route_url(
+                self.storage, key, expires_in=expires_in, source_networks=source_networks
+            )
         name = filename or posixpath.basename(key)
         content_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
         return self.client.generate_presigned_url(

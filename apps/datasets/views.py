@@ -2,12 +2,21 @@
 route that serves local objects to whoever holds a URL from `object_read_url`."""
 
 import mimetypes
+import posixpath
+from contextlib import ExitStack
 from pathlib import Path
 
 from django.conf import settings
 from django.contrib import messages
 from django.core import signing
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseForbidden
+from django.http import (
+    FileResponse,
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseForbidden,
+    StreamingHttpResponse,
+)
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
@@ -20,10 +29,15 @@ from apps.core.client_ip import address_in_networks, client_ip
 from apps.core.errors import DomainError
 from apps.core.pages import report_error
 from apps.datasets import selectors, services
-from apps.datasets.errors import StoragePathRefused
+from apps.datasets.errors import ObjectNotFound, StoragePathRefused
 from apps.datasets.forms import AutoSetupForm, DatasetForm, StorageForm, UploadForm
 from apps.datasets.models import ManifestImport, Storage
-from apps.datasets.storages import LocalBackend, content_disposition, local_object_from_token
+from apps.datasets.storages import (
+    LocalBackend,
+    S3Backend,
+    content_disposition,
+    object_from_token,
+)
 
 ITEMS_PER_PAGE = 48
 READ = permissions.DATA_VIEW
@@ -34,6 +48,7 @@ WRITE = permissions.DATA_MANAGE
 OBJECT_CSP = (
     "sandbox; default-src 'none'; img-src 'self' data:; media-src 'self'; style-src 'unsafe-inline'"
 )
+OBJECT_CHUNK = 1 << 16  # bytes per read while streaming an S3 object through us
 
 
 @organization_page({"GET": READ, "POST": WRITE})
@@ -212,10 +227,11 @@ def storage_test(request: HttpRequest, storage_id: int) -> HttpResponse:
 
 @require_GET
 def object_read(request: HttpRequest, token: str) -> HttpResponse:
-    """A local object behind a signed, expiring URL. Whoever holds the URL may read it,
-    from the networks it names if any: `object_read_url` decides who gets one."""
+    """An object behind a signed, expiring URL. Whoever holds the URL may read it, from the
+    networks it names if any: `object_read_url` decides who gets one. Local objects are
+    always served here; S3 objects only when bound to networks (else S3 serves them)."""
     try:
-        organization_id, storage_id, key, networks = local_object_from_token(token)
+        organization_id, storage_id, key, networks = object_from_token(token)
     except (signing.BadSignature, KeyError, TypeError, ValueError):
         raise Http404 from None
     address = client_ip(request)
@@ -227,22 +243,42 @@ def object_read(request: HttpRequest, token: str) -> HttpResponse:
     with scope(organization=organization_id):
         storage = (
             Storage.objects.select_related("organization")
-            .filter(id=storage_id, organization_id=organization_id, kind=Storage.Kind.LOCAL)
+            .filter(id=storage_id, organization_id=organization_id)
             .first()
         )
         if storage is None:
             raise Http404
         try:
-            path = LocalBackend(storage).path_for(key)
-        except StoragePathRefused:
+            response = _object_response(storage, key)
+        except (StoragePathRefused, ObjectNotFound):
             raise Http404 from None
-    if not path.is_file():
-        raise Http404
-    content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-    response = FileResponse(open(path, "rb"), content_type=content_type)  # noqa: SIM115
-    response["Content-Disposition"] = content_disposition(path.name, content_type)
+    name = posixpath.basename(key)
+    response["Content-Disposition"] = content_disposition(name, response["Content-Type"])
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = OBJECT_CSP
     response["Referrer-Policy"] = "no-referrer"
     response["Cache-Control"] = "private, max-age=300"
     return response
+
+
+def _object_response(storage: Storage, key: str) -> HttpResponse:
+    content_type = mimetypes.guess_type(key)[0] or "application/octet-stream"
+    if storage.kind == Storage.Kind.LOCAL:
+        path = LocalBackend(storage).path_for(key)
+        if not path.is_file():
+            raise ObjectNotFound()
+        return FileResponse(open(path, "rb"), content_type=content_type)  # noqa: SIM115
+    # Open before answering, so a missing object is a 404 rather than a broken 200.
+    resources = ExitStack()
+    try:
+        backend = resources.enter_context(S3Backend(storage))
+        body = resources.enter_context(backend.open(key))
+    except BaseException:
+        resources.close()
+        raise
+
+    def chunks():
+        with resources:
+            yield from iter(lambda: body.read(OBJECT_CHUNK), b"")
+
+    return StreamingHttpResponse(chunks(), content_type=content_type)

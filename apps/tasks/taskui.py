@@ -1,7 +1,8 @@
 """What a worker sees for an assignment: the project's UI rendered with the item.
 
 Registered with the task frame as the `assignment` kind: the signed frame token names the
-assignment and its organization; the frame renders only while that assignment is live.
+assignment and its organization; the frame renders only while that assignment is live, and
+only for an address its workforce's IP ranges allow.
 """
 
 from django.utils import timezone
@@ -16,6 +17,8 @@ from apps.taskui.builtin import builtin_template
 from apps.taskui.frames import frame_url, register_frame_kind, register_media_path
 from apps.taskui.services import Preview, preview_create
 from apps.taskui.templating import render_task_template
+from apps.workforces.errors import WorkerAddressRefused
+from apps.workforces.selectors import workforce_ip_allowed
 
 # Our task types -> the built-in UIs' names (Ground Truth's PRE-<Type> names).
 BUILTIN_UI = {
@@ -65,7 +68,7 @@ def project_preview(*, project: Project) -> Preview:
     )
 
 
-def _render_assignment(payload: dict) -> str:
+def _render_assignment(payload: dict, address: str | None) -> str:
     organization_id, assignment_id = payload.get("organization_id"), payload.get("assignment_id")
     if not isinstance(organization_id, int) or not isinstance(assignment_id, int):
         raise NotFound()
@@ -81,9 +84,12 @@ def _render_assignment(payload: dict) -> str:
         )
         if assignment is None:
             raise NotFound()
+        workforce = assignment.project.workteam.workforce
+        if not workforce_ip_allowed(workforce=workforce, address=address):
+            raise WorkerAddressRefused.for_address(address)
         item = assignment.task.item
         # Object URLs of a private workforce's work open only from its IP ranges too.
-        networks = tuple(assignment.project.workteam.workforce.source_cidrs)
+        networks = tuple(workforce.source_cidrs)
         return render_task_template(
             source=task_template(assignment.project),
             task_input=task_input(assignment.project, item.data),

@@ -35,7 +35,9 @@ SALT = "taskui.frame"
 
 @dataclass(frozen=True)
 class FrameKind:
-    resolve: Callable[[dict], str]  # token payload -> rendered task HTML; NotFound if gone
+    # (token payload, the viewer's client address) -> rendered task HTML; NotFound if gone.
+    # The address lets a kind hold the frame to IP rules (a private workforce's ranges).
+    resolve: Callable[[dict, str | None], str]
     max_age: int  # seconds a token of this kind stays valid
 
 
@@ -46,7 +48,9 @@ FRAME_KINDS: dict[str, FrameKind] = {}
 MEDIA_PATH_PREFIXES: list[str] = []
 
 
-def register_frame_kind(kind: str, *, resolve: Callable[[dict], str], max_age: int) -> None:
+def register_frame_kind(
+    kind: str, *, resolve: Callable[[dict, str | None], str], max_age: int
+) -> None:
     FRAME_KINDS[kind] = FrameKind(resolve=resolve, max_age=max_age)
 
 
@@ -65,8 +69,9 @@ def frame_url(kind: str, **payload: object) -> str:
     return reverse("task-frame", kwargs={"token": frame_token(kind, **payload)})
 
 
-def frame_resolve(token: str) -> str:
-    """The rendered task HTML a token names; NotFound for a bad, expired or stale token."""
+def frame_resolve(token: str, *, address: str | None) -> str:
+    """The rendered task HTML a token names, for a viewer at `address`; NotFound for a bad,
+    expired or stale token (a kind may refuse the address: WorkerAddressRefused)."""
     try:
         payload = signing.loads(token, salt=SALT, max_age=None)
     except signing.BadSignature:
@@ -78,7 +83,7 @@ def frame_resolve(token: str) -> str:
         signing.loads(token, salt=SALT, max_age=kind.max_age)
     except signing.SignatureExpired:
         raise NotFound() from None
-    return kind.resolve(payload)
+    return kind.resolve(payload, address)
 
 
 # Ground Truth templates load AWS's element library; ours is always loaded instead, so

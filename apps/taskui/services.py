@@ -30,7 +30,7 @@ def preview_create(*, source: str, task_input: dict, grant_read_access=None) -> 
     return Preview(rendered=rendered, frame_url=frame_url("preview", key=key))
 
 
-def _preview_resolve(payload: dict) -> str:
+def _preview_resolve(payload: dict, address: str | None) -> str:
     rendered = cache.get(_PREVIEW_PREFIX + str(payload.get("key", "")))
     if rendered is None:
         raise NotFound("This preview has expired; render it again.")

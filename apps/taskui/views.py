@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET
 
 from apps.accounts import permissions
 from apps.accounts.views import organization_page
+from apps.core.client_ip import client_ip
 from apps.core.errors import DomainError, NotFound
 from apps.taskui import builtin, services
 from apps.taskui.frames import content_security_policy, frame_document, frame_resolve
@@ -26,7 +27,7 @@ def task_frame(request: HttpRequest, token: str) -> HttpResponse:
     """The rendered task in a sandboxed document. Reads no cookie, sets none: the signed
     token is the only authority (see apps/taskui/frames.py for the policy)."""
     try:
-        rendered = frame_resolve(token)
+        rendered = frame_resolve(token, address=client_ip(request))
     except NotFound:
         raise Http404 from None
     response = HttpResponse(frame_document(rendered), content_type="text/html; charset=utf-8")

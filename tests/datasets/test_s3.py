@@ -8,6 +8,7 @@ import urllib.request
 from types import SimpleNamespace
 
 import pytest
+from django.conf import settings
 from PIL import Image
 
 from apps.core.errors import DomainError
@@ -294,6 +295,69 @@ def test_a_presigned_url_reads_the_object_with_a_safe_disposition(
     with urllib.request.urlopen(url) as response:
         assert response.read() == b"<script>alert(1)</script>"
         assert response.headers["Content-Disposition"] == 'attachment; filename="evil.html"'
+
+
+def test_an_object_bound_to_networks_is_served_through_our_route_from_those_only(
+    client,
+    organization,
+    owner,
+    s3_storage,
+    s3_prefix,
+    moto_server,
+    django_capture_on_commit_callbacks,
+):
+    """A presigned URL cannot carry an address condition: objects for a private
+    workforce's IP ranges are proxied by our signed route, which checks the address."""
+    put(moto_server, f"{s3_prefix}docs/note.txt", b"for the team only")
+    dataset = services.dataset_create(
+        organization=organization, actor=owner.user, name="Docs", storage=s3_storage
+    )
+    import_upload(
+        dataset,
+        owner.user,
+        manifest({"source-ref": "docs/note.txt"}),
+        django_capture_on_commit_callbacks,
+    )
+    item = Item.objects.get(dataset=dataset)
+
+    url = object_read_url(item=item, expires_in=60, source_networks=("10.1.0.0/16",))
+    path = url.removeprefix(settings.BASE_URL)
+
+    assert path.startswith("/objects/")
+    inside = client.get(path, REMOTE_ADDR="10.1.2.3")
+    assert inside.status_code == 200
+    assert b"".join(inside.streaming_content) == b"for the team only"
+    assert inside["Content-Type"] == "text/plain"
+    assert inside["X-Content-Type-Options"] == "nosniff"
+    outside = client.get(path, REMOTE_ADDR="192.0.2.9")
+    assert outside.status_code == 403
+    assert b"192.0.2.9" in outside.content
+
+
+def test_a_proxied_object_missing_from_the_bucket_is_a_404(
+    client,
+    organization,
+    owner,
+    s3_storage,
+    s3_prefix,
+    moto_server,
+    django_capture_on_commit_callbacks,
+):
+    dataset = services.dataset_create(
+        organization=organization, actor=owner.user, name="Docs", storage=s3_storage
+    )
+    import_upload(
+        dataset,
+        owner.user,
+        manifest({"source-ref": "docs/gone.txt"}),
+        django_capture_on_commit_callbacks,
+    )
+    item = Item.objects.get(dataset=dataset)
+    url = object_read_url(item=item, expires_in=60, source_networks=("10.1.0.0/16",))
+
+    response = client.get(url.removeprefix(settings.BASE_URL), REMOTE_ADDR="10.1.2.3")
+
+    assert response.status_code == 404
 
 
 def test_an_s3_storage_api_view_never_shows_keys(organization, owner_client, s3_storage):

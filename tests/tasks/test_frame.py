@@ -56,7 +56,9 @@ def test_the_frame_may_show_local_storage_objects(owner):
     assert "img-src https: data: blob: http://testserver/objects/" in policy
 
 
-def test_object_urls_of_a_private_workforces_work_open_only_from_its_ranges(owner, settings):
+def test_the_frame_and_object_urls_of_a_private_workforces_work_open_only_from_its_ranges(
+    owner, settings
+):
     import io
     import re
 
@@ -99,7 +101,12 @@ def test_object_urls_of_a_private_workforces_work_open_only_from_its_ranges(owne
     client.force_login(worker)
     assert client.post(reverse("work-next"), {}, format="json").status_code == 201
 
-    frame = Client().get(assignment_frame_url(Assignment.objects.get())).content.decode()
+    frame_path = assignment_frame_url(Assignment.objects.get())
+    refused = Client(REMOTE_ADDR="198.51.100.1").get(frame_path)
+    assert refused.status_code == 403
+    assert "198.51.100.1" in refused.content.decode()
+    assert "the object" not in refused.content.decode()
+    frame = Client(REMOTE_ADDR="203.0.113.9").get(frame_path).content.decode()
     object_path = re.search(r'href="http://testserver(/objects/[^"]+)"', frame).group(1)
 
     outside = Client(REMOTE_ADDR="198.51.100.1").get(object_path)

@@ -89,13 +89,15 @@ def test_the_frame_accepts_only_get(db):
 def test_frame_kinds_are_a_registry(db, monkeypatch):
     monkeypatch.setattr(frames, "FRAME_KINDS", dict(frames.FRAME_KINDS))
     frames.register_frame_kind(
-        "assignment", resolve=lambda payload: f"<p>assignment {payload['id']}</p>", max_age=60
+        "assignment",
+        resolve=lambda payload, address: f"<p>assignment {payload['id']} for {address}</p>",
+        max_age=60,
     )
 
     response = Client().get(frames.frame_url("assignment", id=7))
 
     assert response.status_code == 200
-    assert "<p>assignment 7</p>" in response.content.decode()
+    assert "<p>assignment 7 for 127.0.0.1</p>" in response.content.decode()
     with pytest.raises(ValueError):
         frames.frame_token("nope", id=1)
 
