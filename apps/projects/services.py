@@ -50,7 +50,8 @@ class ProjectNotEditable(Conflict):
     message = "Only a draft project can be edited."
 
 
-def _normalized_labels(labels: object, task_type: str) -> list[dict]:
+def labels_normalized(labels: object, task_type: str) -> list[dict]:
+    """`labels` as [{label, description}], or a DomainError on `labels` saying what is wrong."""
     if not isinstance(labels, list):
         raise DomainError.on_field(
             "labels", "Labels must be a list of {label, description} objects."
@@ -141,7 +142,7 @@ def project_create(*, organization: Organization, actor: User, **fields) -> Proj
     task_type = fields.get("task_type")
     if task_type not in TaskType.values:
         raise DomainError.on_field("task_type", f"Unknown task type {task_type!r}.")
-    fields["labels"] = _normalized_labels(fields.get("labels", []), task_type)
+    fields["labels"] = labels_normalized(fields.get("labels", []), task_type)
     if isinstance(fields.get("price_per_task"), (int, float, str)):
         fields["price_per_task"] = Decimal(str(fields["price_per_task"]))
     project = Project(organization=organization, created_by=actor, **fields)
@@ -163,7 +164,7 @@ def project_update(*, project: Project, actor: User, **fields) -> Project:
     if unknown:
         raise DomainError(f"Unknown fields: {', '.join(sorted(unknown))}.")
     if "labels" in fields or "task_type" in fields:
-        fields["labels"] = _normalized_labels(
+        fields["labels"] = labels_normalized(
             fields.get("labels", project.labels), fields.get("task_type", project.task_type)
         )
     for field, value in fields.items():

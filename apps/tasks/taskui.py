@@ -8,10 +8,11 @@ only for an address its workforce's IP ranges allow.
 from django.utils import timezone
 from django_scopes import scope
 
-from apps.core.errors import NotFound
+from apps.core.errors import DomainError, NotFound
 from apps.datasets.models import Item
 from apps.datasets.objects import OBJECT_ROUTE_PREFIX, object_read_url
 from apps.projects.models import Project, TaskType
+from apps.projects.services import labels_normalized
 from apps.tasks.models import Assignment
 from apps.taskui.builtin import builtin_template
 from apps.taskui.frames import frame_url, register_frame_kind, register_media_path
@@ -66,6 +67,32 @@ def project_preview(*, project: Project) -> Preview:
         task_input=task_input(project, item.data),
         grant_read_access=lambda ref: object_read_url(item=item, ref=ref),
     )
+
+
+def project_draft_preview(
+    *,
+    organization_id: int,
+    dataset_id: int,
+    task_type: str,
+    labels: list,
+    short_instructions: str = "",
+    full_instructions: str = "",
+    ui_template: str = "",
+) -> Preview:
+    """The worker UI a project with these settings would show, with the dataset's first
+    item: the live preview of the new-project form. Nothing is saved."""
+    if task_type not in TaskType.values:
+        raise DomainError.on_field("task_type", f"Unknown task type {task_type!r}.")
+    draft = Project(
+        organization_id=organization_id,
+        dataset_id=dataset_id,
+        task_type=task_type,
+        labels=labels_normalized(labels, task_type),
+        short_instructions=short_instructions,
+        full_instructions=full_instructions,
+        ui_template=ui_template,
+    )
+    return project_preview(project=draft)
 
 
 def _render_assignment(payload: dict, address: str | None) -> str:

@@ -6,6 +6,11 @@ PROJECT = "orgs/<slug:org_slug>/projects/<int:project_id>/"
 ASSIGNMENT = "work/assignments/<int:assignment_id>/"
 
 urlpatterns = [
+    path(
+        "orgs/<slug:org_slug>/projects/preview/",
+        views.ProjectDraftPreviewApi.as_view(),
+        name="project-draft-preview",
+    ),
     path(f"{PROJECT}start/", views.ProjectStartApi.as_view(), name="project-start"),
     path(f"{PROJECT}stop/", views.ProjectStopApi.as_view(), name="project-stop"),
     path(f"{PROJECT}progress/", views.ProjectProgressApi.as_view(), name="project-progress"),

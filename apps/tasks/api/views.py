@@ -14,6 +14,9 @@ from apps.projects.selectors import project_get
 from apps.tasks import selectors, services
 from apps.tasks.api.serializers import AssignmentOutput, WorkAssignmentOutput
 from apps.tasks.models import Assignment
+from apps.tasks.taskui import project_draft_preview
+from apps.taskui.api.views import RenderOutput
+from apps.taskui.templating import TEMPLATE_MAX_CHARS
 
 
 class ProjectStartApi(OrganizationAPIView):
@@ -43,6 +46,32 @@ class ProjectProgressApi(OrganizationAPIView):
     def get(self, request: Request, org_slug: str, project_id: int) -> Response:
         project = project_get(organization=self.organization, project_id=project_id)
         return Response(ProgressOutput(selectors.project_progress(project=project)).data)
+
+
+class ProjectDraftPreviewApi(OrganizationAPIView):
+    """The worker UI of a project being written, with its dataset's first item."""
+
+    required_permission = {"POST": permissions.PROJECTS_MANAGE}
+
+    class InputSerializer(serializers.Serializer):
+        dataset = serializers.IntegerField()
+        task_type = serializers.CharField()
+        labels = serializers.ListField(child=serializers.JSONField(), max_length=100)
+        short_instructions = serializers.CharField(required=False, allow_blank=True)
+        full_instructions = serializers.CharField(required=False, allow_blank=True)
+        ui_template = serializers.CharField(
+            required=False, allow_blank=True, max_length=TEMPLATE_MAX_CHARS, trim_whitespace=False
+        )
+
+    @extend_schema(request=InputSerializer, responses=RenderOutput)
+    def post(self, request: Request, org_slug: str) -> Response:
+        payload = self.InputSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        fields = dict(payload.validated_data)
+        preview = project_draft_preview(
+            organization_id=self.organization.id, dataset_id=fields.pop("dataset"), **fields
+        )
+        return Response(RenderOutput(preview).data)
 
 
 class ProjectAssignmentListApi(OrganizationAPIView):
