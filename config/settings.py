@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "apps.projects",
     "apps.tasks",
     "apps.taskui",
+    "apps.reporting",
 ]
 
 MIDDLEWARE = [
@@ -258,6 +259,10 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 300.0,
     },
     "tasks.assignments_expire": {"task": "tasks.assignments_expire", "schedule": 60.0},
+    "reporting.project_stats_refresh_due": {
+        "task": "reporting.project_stats_refresh_due",
+        "schedule": 60.0,
+    },
 }
 CELERY_BEAT_SCHEDULE_FILENAME = env(
     "CELERY_BEAT_SCHEDULE_FILENAME", default=str(BASE_DIR / "var" / "celerybeat-schedule")

@@ -80,6 +80,9 @@ class Assignment(TenantModel):
             models.Index(
                 fields=["deadline"], condition=Q(status="active"), name="assignment_overdue"
             ),
+            # The activity log reads each kind of event in time order (apps.reporting).
+            models.Index(fields=["project", "created_at"], name="assignment_project_accepted"),
+            models.Index(fields=["project", "status", "ended_at"], name="assignment_project_ended"),
         ]
 
     def __str__(self) -> str:

@@ -45,8 +45,13 @@ def anonymized_worker_id(*, user: User, organization: Organization) -> str:
     """The id `organization` knows this worker by: stable, different in every organization,
     and not reversible without the server key (HMAC-SHA256 of the pair, keyed by a key
     derived from ENCRYPTION_KEY, which must not change anyway: it also decrypts secrets)."""
+    return anonymized_worker_id_of(user_id=user.pk, organization_id=organization.pk)
+
+
+def anonymized_worker_id_of(*, user_id: int, organization_id: int) -> str:
+    """`anonymized_worker_id` from the ids alone (for rows that carry only a worker id)."""
     key = hashlib.sha256(f"groundwork-worker-id:{settings.ENCRYPTION_KEY}".encode()).digest()
-    digest = hmac.new(key, f"{organization.pk}:{user.pk}".encode(), hashlib.sha256).hexdigest()
+    digest = hmac.new(key, f"{organization_id}:{user_id}".encode(), hashlib.sha256).hexdigest()
     return f"W{digest[:24].upper()}"
 
 

@@ -1,0 +1,87 @@
+from rest_framework import serializers
+
+from apps.reporting.models import ProjectStats, WorkerProjectStats
+from apps.workforces.selectors import anonymized_worker_id, anonymized_worker_id_of
+
+
+class StatsOutput(serializers.ModelSerializer):
+    class Meta:
+        model = ProjectStats
+        exclude = ["id", "organization", "project", "created_at", "updated_at"]
+
+
+class SeriesPointOutput(serializers.Serializer):
+    at = serializers.CharField(help_text="The hour (ISO 8601, UTC) or the day.")
+    answers = serializers.IntegerField()
+
+
+class DashboardOutput(serializers.Serializer):
+    stats = StatsOutput()
+    label_counters = serializers.DictField(child=serializers.IntegerField())
+    hourly = serializers.SerializerMethodField()
+    daily = serializers.SerializerMethodField()
+    answers_last_24_hours = serializers.IntegerField()
+    eta_seconds = serializers.SerializerMethodField()
+
+    def _series(self, points) -> list[dict]:
+        return [{"at": at.isoformat(), "answers": answers} for at, answers in points]
+
+    def get_hourly(self, dashboard) -> list[dict]:
+        return self._series(dashboard.hourly)
+
+    def get_daily(self, dashboard) -> list[dict]:
+        return self._series(dashboard.daily)
+
+    def get_eta_seconds(self, dashboard) -> float | None:
+        return None if dashboard.eta is None else round(dashboard.eta.total_seconds())
+
+
+class WorkerStatsOutput(serializers.ModelSerializer):
+    """A requester's view of one worker: only the organization's anonymized id."""
+
+    worker_id = serializers.SerializerMethodField()
+
+    class Meta:
+        model = WorkerProjectStats
+        fields = [
+            "worker_id",
+            "answers_submitted",
+            "assignments_declined",
+            "assignments_released",
+            "assignments_expired",
+            "median_seconds",
+            "p90_seconds",
+        ]
+
+    def get_worker_id(self, stats: WorkerProjectStats) -> str:
+        return anonymized_worker_id(user=stats.worker, organization=self.context["organization"])
+
+
+class MyStatsOutput(serializers.ModelSerializer):
+    """A worker's own figures, per project."""
+
+    project = serializers.CharField(source="project.name")
+
+    class Meta:
+        model = WorkerProjectStats
+        fields = ["project", *WorkerStatsOutput.Meta.fields[1:]]
+
+
+class ActivityEventOutput(serializers.Serializer):
+    at = serializers.DateTimeField()
+    kind = serializers.CharField()
+    assignment_id = serializers.IntegerField()
+    task_id = serializers.IntegerField()
+    worker_id = serializers.SerializerMethodField()
+
+    def get_worker_id(self, event) -> str:
+        return anonymized_worker_id_of(
+            user_id=event.worker_id, organization_id=self.context["organization"].id
+        )
+
+
+class ActivityPageOutput(serializers.Serializer):
+    results = ActivityEventOutput(many=True)
+    next_before = serializers.CharField(
+        allow_null=True, help_text="Pass as `before` for the next page; null on the last."
+    )

@@ -1,0 +1,180 @@
+"""Reads of the reporting app: dashboards from the pre-aggregated rows, and the activity
+log straight from the assignments (every event is a timestamp an assignment already has)."""
+
+import heapq
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from django.db.models import F, Q, QuerySet, Sum, Value
+from django.db.models.functions import TruncDate
+from django.utils import timezone
+
+from apps.projects.models import Project
+from apps.reporting.models import ProjectHourlyAnswers, ProjectStats, WorkerProjectStats
+from apps.tasks.models import Assignment
+
+RECENT_HOURS = 48  # the hourly chart's window; the daily one covers the whole project
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    stats: ProjectStats
+    hourly: list[tuple[datetime, int]]  # the last RECENT_HOURS hours, zeros included
+    daily: list[tuple[date, int]]  # every day from the first answer to the last
+    answers_last_24_hours: int
+    eta: timedelta | None  # at the last 24 hours' rate; None without answers or work left
+
+    @property
+    def label_counters(self) -> dict[str, int]:
+        """Ground Truth's DescribeLabelingJob LabelCounters."""
+        stats = self.stats
+        return {
+            "TotalLabeled": stats.tasks_labeled,
+            "HumanLabeled": stats.tasks_labeled,
+            "MachineLabeled": 0,
+            "FailedNonRetryableError": 0,
+            "Unlabeled": stats.tasks_waiting + stats.tasks_in_progress,
+        }
+
+
+def project_stats(*, project: Project) -> ProjectStats | None:
+    return ProjectStats.objects.filter(
+        organization_id=project.organization_id, project=project
+    ).first()
+
+
+def project_dashboard(*, stats: ProjectStats, now: datetime | None = None) -> Dashboard:
+    now = now or timezone.now()
+    this_hour = now.replace(minute=0, second=0, microsecond=0)
+    first_hour = this_hour - timedelta(hours=RECENT_HOURS - 1)
+    hours = ProjectHourlyAnswers.objects.filter(
+        organization_id=stats.organization_id, project_id=stats.project_id
+    )
+    recent = dict(hours.filter(hour__gte=first_hour).values_list("hour", "answers"))
+    hourly = [
+        (hour, recent.get(hour, 0))
+        for hour in (first_hour + timedelta(hours=n) for n in range(RECENT_HOURS))
+    ]
+    by_day = (
+        hours.annotate(day=TruncDate("hour"))
+        .values_list("day")
+        .annotate(answers=Sum("answers"))
+        .order_by("day")
+    )
+    daily = _days_filled(list(by_day))
+    last_24 = sum(answers for hour, answers in hourly if hour > this_hour - timedelta(hours=24))
+    eta = None
+    if last_24 and stats.answers_remaining:
+        eta = timedelta(hours=stats.answers_remaining * 24 / last_24)
+    return Dashboard(
+        stats=stats, hourly=hourly, daily=daily, answers_last_24_hours=last_24, eta=eta
+    )
+
+
+def _days_filled(days: list[tuple[date, int]]) -> list[tuple[date, int]]:
+    if not days:
+        return []
+    counts = dict(days)
+    first, last = days[0][0], days[-1][0]
+    return [
+        (first + timedelta(days=n), counts.get(first + timedelta(days=n), 0))
+        for n in range((last - first).days + 1)
+    ]
+
+
+def hourly_answers(*, project: Project) -> QuerySet:
+    """(hour, answers) rows of the whole project, oldest first."""
+    return (
+        ProjectHourlyAnswers.objects.filter(
+            organization_id=project.organization_id, project=project
+        )
+        .order_by("hour")
+        .values_list("hour", "answers")
+    )
+
+
+def worker_stats_for_project(*, project: Project) -> QuerySet[WorkerProjectStats]:
+    return (
+        WorkerProjectStats.objects.filter(organization_id=project.organization_id, project=project)
+        .select_related("worker")
+        .order_by("-answers_submitted", "worker_id")
+    )
+
+
+def worker_stats_for_worker(*, worker) -> QuerySet[WorkerProjectStats]:
+    """A worker's own figures, in the organizations of the current (worker) scope."""
+    return (
+        WorkerProjectStats.objects.filter(worker=worker)
+        .select_related("project")
+        .order_by("-project_id")
+    )
+
+
+# The activity log
+
+
+EVENT_KINDS = ("accepted", "submitted", "declined", "released", "expired", "withdrawn")
+_ENDED = [kind for kind in EVENT_KINDS if kind != "accepted"]
+
+
+@dataclass(frozen=True, order=True)
+class ActivityEvent:
+    at: datetime
+    assignment_id: int
+    kind: str
+    worker_id: int
+    task_id: int
+
+
+def _branch(assignments: QuerySet[Assignment], kind: str) -> QuerySet:
+    """One kind of event as rows (at, assignment_id, kind, worker_id, task_id)."""
+    if kind == "accepted":
+        rows, at = assignments, "created_at"
+    else:
+        rows, at = assignments.filter(status=kind, ended_at__isnull=False), "ended_at"
+    return rows.annotate(at=F(at), kind=Value(kind)).values_list(
+        "at", "id", "kind", "worker_id", "task_id"
+    )
+
+
+def activity_events(
+    *,
+    project: Project,
+    kinds: list[str] | None = None,
+    worker_id: int | None = None,
+    since: datetime | None = None,
+    before: tuple[datetime, int] | None = None,
+    limit: int | None = None,
+) -> Iterator[ActivityEvent]:
+    """The project's worker task events, newest first: accepted (an assignment's
+    creation), then how it ended (submitted, declined, released, expired, withdrawn).
+
+    Each kind is one indexed scan of the assignments in time order; they are merged here,
+    so a page of the newest events never sorts the whole project. `before` is the
+    (time, assignment id) of the last event of the previous page.
+    """
+    assignments = Assignment.objects.filter(
+        organization_id=project.organization_id, project_id=project.id
+    )
+    if worker_id is not None:
+        assignments = assignments.filter(worker_id=worker_id)
+    streams = []
+    for kind in kinds or EVENT_KINDS:
+        rows = _branch(assignments, kind)
+        at = "created_at" if kind == "accepted" else "ended_at"
+        if since is not None:
+            rows = rows.filter(**{f"{at}__gte": since})
+        if before is not None:
+            rows = rows.filter(
+                Q(**{f"{at}__lt": before[0]}) | Q(**{at: before[0], "id__lt": before[1]})
+            )
+        rows = rows.order_by(f"-{at}", "-id")
+        if limit is not None:
+            rows = rows[:limit]
+        streams.append(ActivityEvent(*row) for row in rows.iterator(chunk_size=2000))
+    events = heapq.merge(*streams, key=lambda event: (event.at, event.assignment_id), reverse=True)
+    for count, event in enumerate(events):
+        if limit is not None and count >= limit:
+            return
+        yield event
