@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from django.db.models import F, Q, QuerySet, Sum, Value
-from django.db.models.functions import TruncDate
+from django.db.models.functions import TruncDate, TruncMonth
 from django.utils import timezone
 
 from apps.projects.models import Project
@@ -91,6 +91,46 @@ def hourly_answers(*, project: Project) -> QuerySet:
         )
         .order_by("hour")
         .values_list("hour", "answers")
+    )
+
+
+@dataclass(frozen=True)
+class OrganizationOverview:
+    projects: list[ProjectStats]  # every started project's figures, newest project first
+    teams: list[dict]  # per workteam: projects, tasks, labeled, answers
+    monthly: list[tuple[date, int]]  # answers per month, all projects
+
+
+def organization_overview(*, organization) -> OrganizationOverview:
+    """Rollups over an organization's projects, from their pre-aggregated figures."""
+    projects = list(
+        ProjectStats.objects.filter(organization=organization)
+        .select_related("project__workteam")
+        .order_by("-project_id")
+    )
+    teams: dict[int, dict] = {}
+    for stats in projects:
+        team = stats.project.workteam
+        row = teams.setdefault(
+            team.pk, {"team": team.name, "projects": 0, "tasks": 0, "labeled": 0, "answers": 0}
+        )
+        row["projects"] += 1
+        row["tasks"] += stats.tasks_total
+        row["labeled"] += stats.tasks_labeled
+        row["answers"] += stats.answers_submitted
+    monthly = (
+        ProjectHourlyAnswers.objects.filter(organization=organization)
+        .annotate(month=TruncMonth("hour"))
+        .values_list("month")
+        .annotate(answers=Sum("answers"))
+        .order_by("month")
+    )
+    return OrganizationOverview(
+        projects=projects,
+        teams=sorted(teams.values(), key=lambda row: (-row["answers"], row["team"])),
+        monthly=[
+            (month.date() if isinstance(month, datetime) else month, n) for month, n in monthly
+        ],
     )
 
 

@@ -10,5 +10,11 @@ urlpatterns = [
     path(f"{PROJECT}activity.csv", views.project_activity_csv, name="project_activity_csv"),
     path(f"{PROJECT}workers.csv", views.project_workers_csv, name="project_workers_csv"),
     path(f"{PROJECT}answers.csv", views.project_answers_csv, name="project_answers_csv"),
+    path("orgs/<slug:org_slug>/reports/", views.organization_report, name="organization_report"),
+    path(
+        "orgs/<slug:org_slug>/reports/projects.csv",
+        views.organization_projects_csv,
+        name="organization_projects_csv",
+    ),
     path("work/report/", views.work_report, name="work_report"),
 ]

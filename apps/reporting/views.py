@@ -142,6 +142,41 @@ def project_answers_csv(request: HttpRequest, project_id: int) -> HttpResponse:
     return streamed_csv(f"{project.name}-answers-per-hour.csv", ["hour", "answers"], rows)
 
 
+@organization_page(READ)
+def organization_report(request: HttpRequest) -> HttpResponse:
+    overview = selectors.organization_overview(organization=request.organization)
+    context = {
+        "overview": overview,
+        "monthly_chart": charts.bar_chart(
+            [(f"{month:%Y-%m}", answers) for month, answers in overview.monthly],
+            title="Answers per month, all projects",
+            x_label="month",
+            y_label="answers",
+        ),
+    }
+    return render(request, "reporting/organization_report.html", context)
+
+
+@organization_page(READ)
+def organization_projects_csv(request: HttpRequest) -> HttpResponse:
+    overview = selectors.organization_overview(organization=request.organization)
+    rows = (
+        (
+            stats.project.name,
+            stats.project.status,
+            stats.project.workteam.name,
+            stats.tasks_total,
+            stats.tasks_labeled,
+            stats.answers_submitted,
+            stats.median_seconds,
+            stats.refreshed_at.isoformat(),
+        )
+        for stats in overview.projects
+    )
+    header = ["project", "status", "team", "items", "labeled", "answers", "median_seconds"]
+    return streamed_csv(f"{request.organization.slug}-projects.csv", [*header, "as_of"], rows)
+
+
 @login_required
 def work_report(request: HttpRequest) -> HttpResponse:
     """A worker's own figures (under /work/: the worker scope middleware applies)."""

@@ -258,3 +258,50 @@ def test_the_periodic_sweep_refreshes_running_and_newly_ended_projects(
         ended.pk,
     }
     assert not ProjectStats.objects.filter(project=draft).exists()
+
+
+def test_the_organization_overview_rolls_up_projects_teams_and_months(owner, owner_client):
+    first, ann, _ = worked_project(owner)  # 2 answers in 2026-11
+    second, (cyd,) = text_project(
+        owner, items=2, workers=1, name="second", dataset_name="more", team_name="second-team"
+    )
+    timed(submit(second, cyd), taken=T0.replace(month=10), seconds=4)
+    services.project_stats_refresh(project=second)
+
+    body = owner_client.get(reverse("organization-overview", args=[owner.organization.slug])).json()
+    page = Client()
+    page.force_login(owner.user)
+    html = page.get(reverse("organization_report", args=[owner.organization.slug])).content
+    projects_csv = read_csv(
+        page.get(reverse("organization_projects_csv", args=[owner.organization.slug]))
+    )
+
+    assert [(p["name"], p["tasks_total"], p["answers_submitted"]) for p in body["projects"]] == [
+        ("second", 2, 1),
+        ("sentiment", 4, 2),
+    ]
+    assert body["teams"] == [
+        {"team": "annotators", "projects": 1, "tasks": 4, "labeled": 2, "answers": 2},
+        {"team": "second-team", "projects": 1, "tasks": 2, "labeled": 1, "answers": 1},
+    ]
+    assert body["monthly"] == [
+        {"month": "2026-10", "answers": 1},
+        {"month": "2026-11", "answers": 2},
+    ]
+    assert b"Answers per month, all projects" in html
+    assert [row[:6] for row in projects_csv[1:]] == [
+        ["second", "in_progress", "second-team", "2", "1", "1"],
+        ["sentiment", "in_progress", "annotators", "4", "2", "2"],
+    ]
+
+
+def test_the_overview_of_another_organization_is_a_404(owner):
+    worked_project(owner)
+    assert_other_organization_gets_404(
+        reverse("organization-overview", args=[owner.organization.slug])
+    )
+    outsider = MembershipFactory()
+    client = Client()
+    client.force_login(outsider.user)
+    url = reverse("organization_report", args=[owner.organization.slug])
+    assert client.get(url).status_code == 404

@@ -85,3 +85,27 @@ class ActivityPageOutput(serializers.Serializer):
     next_before = serializers.CharField(
         allow_null=True, help_text="Pass as `before` for the next page; null on the last."
     )
+
+
+class ProjectRollupOutput(StatsOutput):
+    project_id = serializers.IntegerField()
+    name = serializers.CharField(source="project.name")
+    status = serializers.CharField(source="project.status")
+    team = serializers.CharField(source="project.workteam.name")
+
+
+class TeamRollupOutput(serializers.Serializer):
+    team = serializers.CharField()
+    projects = serializers.IntegerField()
+    tasks = serializers.IntegerField()
+    labeled = serializers.IntegerField()
+    answers = serializers.IntegerField()
+
+
+class OverviewOutput(serializers.Serializer):
+    projects = ProjectRollupOutput(many=True)
+    teams = TeamRollupOutput(many=True)
+    monthly = serializers.SerializerMethodField()
+
+    def get_monthly(self, overview) -> list[dict]:
+        return [{"month": f"{month:%Y-%m}", "answers": n} for month, n in overview.monthly]

@@ -17,5 +17,10 @@ urlpatterns = [
         name="project-report-workers",
     ),
     path(f"{PROJECT}activity/", views.ProjectActivityApi.as_view(), name="project-activity"),
+    path(
+        "orgs/<slug:org_slug>/reports/overview/",
+        views.OrganizationOverviewApi.as_view(),
+        name="organization-overview",
+    ),
     path("work/report/", views.WorkReportApi.as_view(), name="work-report"),
 ]

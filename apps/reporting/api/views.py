@@ -15,6 +15,7 @@ from apps.reporting.api.serializers import (
     ActivityPageOutput,
     DashboardOutput,
     MyStatsOutput,
+    OverviewOutput,
     WorkerStatsOutput,
 )
 from apps.tasks.api.views import WorkAPIView
@@ -117,6 +118,17 @@ class ProjectActivityApi(OrganizationAPIView):
             events, many=True, context={"organization": self.organization}
         ).data
         return Response({"results": data, "next_before": next_before})
+
+
+class OrganizationOverviewApi(OrganizationAPIView):
+    """Rollups over the organization's projects: per project, per team, per month."""
+
+    required_permission = {"GET": permissions.REPORTS_VIEW}
+
+    @extend_schema(responses=OverviewOutput)
+    def get(self, request: Request, org_slug: str) -> Response:
+        overview = selectors.organization_overview(organization=self.organization)
+        return Response(OverviewOutput(overview).data)
 
 
 class WorkReportApi(WorkAPIView):
