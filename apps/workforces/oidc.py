@@ -72,14 +72,33 @@ def social_app_for(config: OidcConfig) -> SocialApp | None:
 
 
 class OutboundGuardAdapter(requests.adapters.HTTPAdapter):
-    """Refuses a request whose host resolves to an internal address (see apps.core.outbound)."""
+    """Applies the outbound rule (apps.core.outbound) to every request allauth makes to an
+    IdP: a host resolving to an internal address is refused, and the connection goes to
+    the address that was checked (TLS still verified for the host name), so a second DNS
+    answer (rebinding) can never redirect it."""
 
     def send(self, request, *args, **kwargs):
         try:
-            outbound_target(request.url, field="issuer")
+            request.outbound_target = outbound_target(request.url, field="issuer")
         except OutboundUrlRefused as error:
             raise requests.exceptions.ConnectionError(f"Refused: {error}") from None
+        target = request.outbound_target
+        default_port = {"http": 80, "https": 443}[target.scheme]
+        request.headers["Host"] = (
+            target.host if target.port == default_port else f"{target.host}:{target.port}"
+        )
         return super().send(request, *args, **kwargs)
+
+    def build_connection_pool_key_attributes(self, request, verify, cert=None):
+        host_params, pool_kwargs = super().build_connection_pool_key_attributes(
+            request, verify, cert
+        )
+        target = request.outbound_target
+        host_params["host"] = target.address
+        if target.scheme == "https":
+            pool_kwargs["server_hostname"] = target.host
+            pool_kwargs["assert_hostname"] = target.host
+        return host_params, pool_kwargs
 
 
 class OrganizationOidcAdapter(DefaultSocialAccountAdapter):

@@ -1,8 +1,18 @@
+import http.server
+import socket
+import ssl
+import threading
+from datetime import UTC, datetime, timedelta
+
 import pytest
 import requests
 from allauth.account.signals import user_logged_in
 from allauth.socialaccount.adapter import get_adapter
 from allauth.socialaccount.models import SocialAccount, SocialLogin
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
 from django.test import RequestFactory
 
 from apps.accounts.models import Membership, Role
@@ -105,6 +115,112 @@ def test_requests_to_the_idp_refuse_internal_addresses(url):
         pytest.raises(requests.exceptions.ConnectionError, match="internal"),
     ):
         session.get(url, timeout=1)
+
+
+class EchoHost(http.server.BaseHTTPRequestHandler):
+    def do_GET(self):  # noqa: N802 - http.server's naming
+        body = self.headers["Host"].encode()
+        self.send_response(200)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args):
+        pass
+
+
+def test_requests_to_the_idp_connect_to_the_checked_address_not_a_new_dns_answer(
+    settings, monkeypatch
+):
+    """DNS rebinding: the name answers a public address when checked, an internal one
+    later. The connection must go to the checked address, with the name as Host."""
+    settings.OUTBOUND_ALLOWED_NETWORKS = ["127.0.0.0/8"]
+    server = http.server.HTTPServer(("127.0.0.1", 0), EchoHost)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    real_getaddrinfo = socket.getaddrinfo
+    lookups = []
+
+    def rebinding_dns(host, port, *args, **kwargs):
+        if host != "idp.example":
+            return real_getaddrinfo(host, port, *args, **kwargs)
+        lookups.append(host)
+        answer = "127.0.0.1" if len(lookups) == 1 else "10.255.255.1"
+        return real_getaddrinfo(answer, port, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", rebinding_dns)
+    try:
+        with get_adapter().get_requests_session() as session:
+            response = session.get(f"http://idp.example:{server.server_port}/", timeout=5)
+    finally:
+        server.shutdown()
+        server.server_close()
+
+    assert response.text == f"idp.example:{server.server_port}"
+    assert lookups == ["idp.example"]
+
+
+def self_signed(tmp_path, name: str) -> tuple[str, str]:
+    """A certificate for `name` (its own CA) and its key, as PEM files."""
+    key = ec.generate_private_key(ec.SECP256R1())
+    subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, name)])
+    now = datetime.now(UTC)
+    certificate = (
+        x509.CertificateBuilder()
+        .subject_name(subject)
+        .issuer_name(subject)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - timedelta(minutes=1))
+        .not_valid_after(now + timedelta(hours=1))
+        .add_extension(x509.SubjectAlternativeName([x509.DNSName(name)]), critical=False)
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(key, hashes.SHA256())
+    )
+    cert_path, key_path = tmp_path / f"{name}.pem", tmp_path / f"{name}.key"
+    cert_path.write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
+    key_path.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    return str(cert_path), str(key_path)
+
+
+@pytest.mark.parametrize(
+    ("certified_name", "accepted"), [("idp.example", True), ("evil.example", False)]
+)
+def test_https_to_the_idp_verifies_the_certificate_for_the_name_at_the_pinned_address(
+    settings, monkeypatch, tmp_path, certified_name, accepted
+):
+    settings.OUTBOUND_ALLOWED_NETWORKS = ["127.0.0.0/8"]
+    cert_path, key_path = self_signed(tmp_path, certified_name)
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", cert_path)  # the operator's trust store
+    server = http.server.HTTPServer(("127.0.0.1", 0), EchoHost)
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert_path, key_path)
+    server.socket = context.wrap_socket(server.socket, server_side=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    real_getaddrinfo = socket.getaddrinfo
+    monkeypatch.setattr(
+        socket,
+        "getaddrinfo",
+        lambda host, port, *args, **kwargs: real_getaddrinfo(
+            "127.0.0.1" if host == "idp.example" else host, port, *args, **kwargs
+        ),
+    )
+    url = f"https://idp.example:{server.server_port}/"
+    try:
+        with get_adapter().get_requests_session() as session:
+            if accepted:
+                assert session.get(url, timeout=5).text == f"idp.example:{server.server_port}"
+            else:
+                with pytest.raises(requests.exceptions.SSLError):
+                    session.get(url, timeout=5)
+    finally:
+        server.shutdown()
+        server.server_close()
 
 
 def test_sign_in_makes_a_worker_and_maps_groups_to_teams(owner):

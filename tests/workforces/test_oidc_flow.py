@@ -1,9 +1,10 @@
 """The whole OIDC sign-in through django-allauth against an identity provider served on
 127.0.0.1 by this test: discovery, authorization redirect (with PKCE), token exchange,
-userinfo, then our group mapping. What it cannot cover: TLS to the IdP (the local IdP
-has no certificate, so its config row is written directly with an http issuer, which the
-service would refuse) and id_token signature checks (allauth skips them when the token
-comes straight from the token endpoint, as OIDC Core allows)."""
+userinfo, then our group mapping. The IdP here speaks plain http, so its config row is
+written directly (the service refuses http issuers); TLS to an IdP, verified for its name
+at the pinned address, is tested in test_oidc.py. id_token signatures are not checked:
+allauth skips them when the token comes straight from the token endpoint over TLS, as OIDC
+Core (3.1.3.7) allows."""
 
 import http.server
 import json
