@@ -91,3 +91,25 @@ class Assignment(TenantModel):
     @property
     def is_overdue(self) -> bool:
         return self.status == self.Status.ACTIVE and self.deadline <= timezone.now()
+
+
+class ProjectRoute(TenantModel):
+    """A vendor (`organization`) names which of its teams work on one subscriber project.
+
+    A project on a vendor workteam is worked by every team the vendor routed to that
+    subscription; once the vendor names teams for the project, only their members get it.
+    """
+
+    project = models.ForeignKey("projects.Project", on_delete=models.CASCADE, related_name="+")
+    team = models.ForeignKey("workforces.Workteam", on_delete=models.CASCADE, related_name="+")
+
+    global_objects = models.Manager()
+
+    class Meta:
+        default_manager_name = "objects"
+        constraints = [
+            models.UniqueConstraint(fields=["project", "team"], name="project_route_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"team {self.team_id} -> project {self.project_id}"

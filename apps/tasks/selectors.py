@@ -1,12 +1,18 @@
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from apps.accounts.models import Organization, User
 from apps.core.errors import NotFound
 from apps.projects.models import Project
-from apps.tasks.models import Assignment, Task
+from apps.tasks.models import Assignment, ProjectRoute, Task
 from apps.workforces.errors import WorkerAddressRefused
-from apps.workforces.models import VendorSubscription, Workforce, Workteam
+from apps.workforces.models import (
+    VendorRoute,
+    VendorSubscription,
+    Workforce,
+    Workteam,
+    WorkteamMember,
+)
 from apps.workforces.selectors import workforce_ip_allowed, workteams_for_worker
 
 
@@ -93,13 +99,24 @@ def _waiting_tasks() -> Count:
     return Count("tasks", filter=Q(tasks__status=Task.Status.OPEN) & has_room)
 
 
+def projects_routed_to(projects: QuerySet[Project], *, worker: User) -> QuerySet[Project]:
+    """`projects` without those whose vendor named other teams than the worker's for them
+    (see ProjectRoute); projects without such routes are untouched."""
+    routes = ProjectRoute.global_objects.filter(project_id=OuterRef("pk"))
+    mine = routes.filter(
+        team_id__in=WorkteamMember.global_objects.filter(user_id=worker.pk).values("workteam_id")
+    )
+    return projects.exclude(Exists(routes), ~Exists(mine))
+
+
 def projects_open_to_worker(*, worker: User, workteam_ids: list[int]) -> QuerySet[Project]:
     """In-progress projects of these teams, with `waiting` = tasks needing an answer now."""
     now = timezone.now()
+    projects = Project.objects.filter(
+        status=Project.Status.IN_PROGRESS, workteam_id__in=workteam_ids, available_until__gt=now
+    )
     return (
-        Project.objects.filter(
-            status=Project.Status.IN_PROGRESS, workteam_id__in=workteam_ids, available_until__gt=now
-        )
+        projects_routed_to(projects, worker=worker)
         .annotate(waiting=_waiting_tasks())
         .order_by("-priority", "pk")
     )
@@ -156,6 +173,31 @@ def vendor_routed_projects(*, vendor: Organization) -> QuerySet[Project]:
         )
         .exclude(status=Project.Status.DRAFT)
         .annotate(waiting=_waiting_tasks())
-        .select_related("organization", "workteam__subscription")
+        .select_related("organization", "workteam")
         .order_by("-started_at", "-pk")
     )
+
+
+def vendor_project_teams(*, vendor: Organization, projects: list[Project]) -> dict[int, dict]:
+    """Per routed project: the vendor's teams routed to its subscription (`choices`, as
+    (id, name)) and those named for the project itself (`chosen` ids; empty: all)."""
+    subscription_ids = {project.workteam.subscription_id for project in projects}
+    choices: dict[int, list[tuple[int, str]]] = {}
+    for subscription_id, team_id, name in (
+        VendorRoute.global_objects.filter(subscription_id__in=subscription_ids)
+        .order_by("team__name")
+        .values_list("subscription_id", "team_id", "team__name")
+    ):
+        choices.setdefault(subscription_id, []).append((team_id, name))
+    chosen: dict[int, set[int]] = {}
+    for project_id, team_id in ProjectRoute.global_objects.filter(
+        organization=vendor, project__in=projects
+    ).values_list("project_id", "team_id"):
+        chosen.setdefault(project_id, set()).add(team_id)
+    return {
+        project.pk: {
+            "choices": choices.get(project.workteam.subscription_id, []),
+            "chosen": chosen.get(project.pk, set()),
+        }
+        for project in projects
+    }

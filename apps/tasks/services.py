@@ -12,15 +12,17 @@ from django.db import transaction
 from django.db.models import Exists, F, OuterRef, QuerySet
 from django.utils import timezone
 
-from apps.accounts.models import User
+from apps.accounts.models import Organization, User
 from apps.core.errors import Conflict, DomainError, NotFound
 from apps.core.jobs import enqueue_on_commit
 from apps.core.services import audit_record
 from apps.datasets.models import Item
 from apps.projects.models import Project
 from apps.tasks import jobs
-from apps.tasks.models import Assignment, Task
+from apps.tasks.models import Assignment, ProjectRoute, Task
+from apps.tasks.selectors import projects_routed_to
 from apps.tasks.validation import validate_answer
+from apps.workforces.models import VendorRoute, VendorSubscription
 from apps.workforces.services import workteam_notify_new_work
 
 TASK_BATCH = 5000  # rows per INSERT while creating a project's tasks
@@ -225,8 +227,13 @@ def assignment_next(
     now = timezone.now()
     with transaction.atomic():
         assignments_expire_overdue(now=now)
-        projects = Project.objects.filter(
-            status=Project.Status.IN_PROGRESS, workteam_id__in=workteam_ids, available_until__gt=now
+        projects = projects_routed_to(
+            Project.objects.filter(
+                status=Project.Status.IN_PROGRESS,
+                workteam_id__in=workteam_ids,
+                available_until__gt=now,
+            ),
+            worker=worker,
         )
         if project_id is not None:
             projects = projects.filter(pk=project_id)
@@ -389,3 +396,57 @@ def assignments_expire_overdue(*, now=None, limit: int = EXPIRY_BATCH) -> int:
             _end_live(assignment, status=Assignment.Status.EXPIRED, now=now)
             _after_slot_freed(assignment.task_id, assignment.project)
     return len(overdue)
+
+
+# Vendor routing per project
+
+
+class ProjectNotRouted(NotFound):
+    message = "No project of a subscriber runs on your workforce with this id."
+
+
+@transaction.atomic
+def project_routes_set(
+    *, vendor: Organization, project_id: int, team_ids: list[int], actor: User
+) -> list[ProjectRoute]:
+    """A vendor names which of its teams work on one subscriber project (an empty list:
+    every team routed to the subscription again). Only teams the vendor routed to that
+    subscription qualify: its other teams' workers cannot reach the subscriber's work."""
+    project = (
+        Project.global_objects.select_for_update(of=("self",))
+        .filter(
+            pk=project_id,
+            workteam__subscription__vendor=vendor,
+            workteam__subscription__status=VendorSubscription.Status.ACTIVE,
+        )
+        .first()
+    )
+    if project is None:
+        raise ProjectNotRouted()
+    if not isinstance(team_ids, list | tuple) or not all(isinstance(i, int) for i in team_ids):
+        raise DomainError.on_field("team_ids", "Give a list of team ids.")
+    routed = set(
+        VendorRoute.global_objects.filter(
+            subscription_id=project.workteam.subscription_id
+        ).values_list("team_id", flat=True)
+    )
+    unknown = sorted(set(team_ids) - routed)
+    if unknown:
+        raise DomainError.on_field(
+            "team_ids",
+            f"Team {unknown[0]} does not work for this subscriber: choose among the teams "
+            "routed to the subscription.",
+        )
+    ProjectRoute.global_objects.filter(organization=vendor, project=project).delete()
+    routes = ProjectRoute.global_objects.bulk_create(
+        ProjectRoute(organization=vendor, project=project, team_id=team_id)
+        for team_id in sorted(set(team_ids))
+    )
+    audit_record(
+        organization_id=vendor.pk,
+        actor=actor,
+        action="project.vendor_teams_set",
+        target=project,
+        team_ids=sorted(set(team_ids)),
+    )
+    return routes

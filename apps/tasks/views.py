@@ -139,9 +139,27 @@ def marketplace(request: HttpRequest) -> HttpResponse:
     return render(request, "tasks/marketplace.html", context, status=status)
 
 
-@organization_page({"GET": permissions.VENDOR_MANAGE})
+@organization_page({"GET": permissions.VENDOR_MANAGE, "POST": permissions.VENDOR_MANAGE})
 def vendor_projects(request: HttpRequest) -> HttpResponse:
-    """A vendor's managers see the requester projects routed to them; which of their teams
-    work on a subscriber's projects is set per subscription on the vendor console."""
-    projects = selectors.vendor_routed_projects(vendor=request.organization)
+    """A vendor's managers see the requester projects routed to them and may name which of
+    the teams routed to the subscription work on each (POST: one project's teams)."""
+    if request.method == "POST":
+        try:
+            services.project_routes_set(
+                vendor=request.organization,
+                project_id=int(request.POST.get("project_id", "")),
+                team_ids=[int(value) for value in request.POST.getlist("team_ids")],
+                actor=request.user,
+            )
+        except (ValueError, NotFound):
+            raise Http404 from None
+        except DomainError as error:
+            report_error(request, error)
+        else:
+            messages.success(request, "Saved which of your teams work on the project.")
+        return redirect("vendor_projects", org_slug=request.organization.slug)
+    projects = list(selectors.vendor_routed_projects(vendor=request.organization))
+    teams = selectors.vendor_project_teams(vendor=request.organization, projects=projects)
+    for project in projects:
+        project.teams = teams[project.pk]
     return render(request, "tasks/vendor_projects.html", {"projects": projects})

@@ -19,6 +19,11 @@ urlpatterns = [
         views.ProjectAssignmentListApi.as_view(),
         name="project-assignments",
     ),
+    path(
+        "orgs/<slug:org_slug>/vendor/projects/<int:project_id>/teams/",
+        views.VendorProjectTeamsApi.as_view(),
+        name="vendor-project-teams",
+    ),
     path("work/next/", views.WorkNextApi.as_view(), name="work-next"),
     path("work/assignments/", views.WorkAssignmentListApi.as_view(), name="work-assignment-list"),
     path(ASSIGNMENT, views.WorkAssignmentDetailApi.as_view(), name="work-assignment-detail"),

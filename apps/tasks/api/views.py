@@ -88,6 +88,33 @@ class ProjectAssignmentListApi(OrganizationAPIView):
         )
 
 
+class VendorProjectTeamsApi(OrganizationAPIView):
+    """A vendor names which of its teams work on one subscriber project (`[]`: all the
+    teams routed to the subscription)."""
+
+    required_permission = {"PUT": permissions.VENDOR_MANAGE}
+
+    class InputSerializer(serializers.Serializer):
+        team_ids = serializers.ListField(child=serializers.IntegerField(), max_length=100)
+
+    class OutputSerializer(serializers.Serializer):
+        project_id = serializers.IntegerField()
+        team_ids = serializers.ListField(child=serializers.IntegerField())
+
+    @extend_schema(request=InputSerializer, responses=OutputSerializer)
+    def put(self, request: Request, org_slug: str, project_id: int) -> Response:
+        payload = self.InputSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        routes = services.project_routes_set(
+            vendor=self.organization,
+            project_id=project_id,
+            team_ids=payload.validated_data["team_ids"],
+            actor=request.user,
+        )
+        data = {"project_id": project_id, "team_ids": [route.team_id for route in routes]}
+        return Response(self.OutputSerializer(data).data)
+
+
 class WorkAPIView(BaseAPIView):
     """A person working, in the browser: session only (API credentials act for an
     organization, not a worker). `WorkerScopeMiddleware` has entered the scope of the
