@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "apps.projects",
     "apps.tasks",
     "apps.taskui",
+    "apps.reviews",
 ]
 
 MIDDLEWARE = [
@@ -258,6 +259,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 300.0,
     },
     "tasks.assignments_expire": {"task": "tasks.assignments_expire", "schedule": 60.0},
+    "reviews.assignments_auto_approve": {
+        "task": "reviews.assignments_auto_approve",
+        "schedule": 300.0,
+    },
+    "reviews.human_loops_expire": {"task": "reviews.human_loops_expire", "schedule": 60.0},
 }
 CELERY_BEAT_SCHEDULE_FILENAME = env(
     "CELERY_BEAT_SCHEDULE_FILENAME", default=str(BASE_DIR / "var" / "celerybeat-schedule")
