@@ -1,28 +1,24 @@
 """Loop status events for a flow's webhook: recorded in the transaction that changed the
 status (one per loop and status), delivered after commit, signed, retried, at least once.
-The signature is the team webhooks' (`apps.workforces`): receivers verify both alike."""
+Signed like every webhook we send (apps.core.webhooks)."""
 
-import json
 import logging
-import time
 from datetime import UTC, datetime
 
-import urllib3
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from apps.core.crypto import InvalidToken, decrypt
+from apps.core.crypto import InvalidToken
 from apps.core.jobs import enqueue_on_commit
-from apps.core.outbound import OutboundUrlRefused, outbound_request, outbound_target
+from apps.core.outbound import OutboundUrlRefused
+from apps.core.webhooks import webhook_post
 from apps.reviews import jobs
 from apps.reviews.arns import flow_definition_arn, human_loop_arn, region
 from apps.reviews.models import HumanLoop, HumanLoopEvent
-from apps.workforces.services.notifications import SIGNATURE_HEADER, webhook_signature
 
 logger = logging.getLogger(__name__)
 
 EVENT_MAX_ATTEMPTS = 5
-EVENT_TIMEOUT_SECONDS = 10.0
 EVENT_ID_HEADER = "X-Groundwork-Event-Id"
 NOTIFIED_STATUSES = (HumanLoop.Status.COMPLETED, HumanLoop.Status.FAILED, HumanLoop.Status.STOPPED)
 
@@ -102,26 +98,14 @@ def human_loop_event_attempt(*, event_id: int) -> str:
     HumanLoopEvent.objects.filter(pk=event.pk).update(attempts=attempts)
     flow = event.human_loop.flow_definition
     try:
-        if not flow.webhook_url:
-            raise OutboundUrlRefused("The flow no longer has a webhook.")
-        target = outbound_target(flow.webhook_url, field="webhook_url")
-        secret = decrypt(flow.webhook_secret_encrypted)
-    except (OutboundUrlRefused, InvalidToken) as error:
-        return _finish(event, HumanLoopEvent.Status.FAILED, f"Not sent: {error}")
-    body = json.dumps(event.payload, sort_keys=True, separators=(",", ":")).encode()
-    headers = {
-        "Content-Type": "application/json",
-        "User-Agent": "Groundwork-Webhook/1",
-        EVENT_ID_HEADER: str(event.event_id),
-        SIGNATURE_HEADER: webhook_signature(secret=secret, timestamp=int(time.time()), body=body),
-    }
-    try:
-        response = outbound_request(
-            target, method="POST", body=body, headers=headers, timeout=EVENT_TIMEOUT_SECONDS
+        error = webhook_post(
+            url=flow.webhook_url,
+            secret_encrypted=flow.webhook_secret_encrypted,
+            payload=event.payload,
+            headers={EVENT_ID_HEADER: str(event.event_id)},
         )
-        error = None if 200 <= response.status < 300 else f"HTTP {response.status}"
-    except urllib3.exceptions.HTTPError as exc:
-        error = f"{type(exc).__name__}: {exc}"[:500]
+    except (OutboundUrlRefused, InvalidToken) as refused:
+        return _finish(event, HumanLoopEvent.Status.FAILED, f"Not sent: {refused}")
     if error is None:
         return _finish(event, HumanLoopEvent.Status.DELIVERED, "")
     if attempts >= EVENT_MAX_ATTEMPTS:
