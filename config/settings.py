@@ -19,6 +19,9 @@ DEBUG = env.bool("DJANGO_DEBUG", default=False)
 SECRET_KEY = env("DJANGO_SECRET_KEY")
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=[])
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
+# Request bodies up to 8 MiB: A2I's StartHumanLoop carries up to 3 MiB of InputContent, which
+# JSON escaping can grow; larger bodies are answered with 413.
+DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DJANGO_DATA_UPLOAD_MAX_MEMORY_SIZE", default=8 << 20)
 
 # Absolute URL of this deployment, for links in emails sent by background jobs.
 BASE_URL = env("BASE_URL", default="http://127.0.0.1:8000").rstrip("/")

@@ -15,7 +15,10 @@ def moderation(name="Violence", **bounds):
 
 
 def sampling(percentage):
-    return {"ConditionType": "Sampling", "ConditionParameters": {"RandomSamplingPercentage": percentage}}
+    return {
+        "ConditionType": "Sampling",
+        "ConditionParameters": {"RandomSamplingPercentage": percentage},
+    }
 
 
 def text(*conditions):
@@ -34,7 +37,10 @@ REKOGNITION = {"ModerationLabels": [{"Name": "Violence", "Confidence": 55.0}]}
 @pytest.mark.parametrize(
     ("conditions", "problem"),
     [
-        ("{not json", "Not JSON: Expecting property name enclosed in double quotes (line 1, column 2)."),
+        (
+            "{not json",
+            "Not JSON: Expecting property name enclosed in double quotes (line 1, column 2).",
+        ),
         ('{"Rules": []}', 'The top level must be {"Conditions": [...]}.'),
         ('{"Conditions": []}', "Conditions must be a non-empty list."),
         (
@@ -49,7 +55,10 @@ REKOGNITION = {"ModerationLabels": [{"Name": "Violence", "Confidence": 55.0}]}
             "ConfidenceBelow.",
         ),
         (text(sampling(101)), "Conditions[0].RandomSamplingPercentage must be between 0 and 100."),
-        (text({"And": [sampling(5)]}), "Conditions[0].And needs a list of at least two conditions."),
+        (
+            text({"And": [sampling(5)]}),
+            "Conditions[0].And needs a list of at least two conditions.",
+        ),
         (
             text({"Or": [{"And": [{"Or": [sampling(1), sampling(2)]}, sampling(3)]}, sampling(4)]}),
             "Conditions[0].Or[0].And[0]: And/Or nest at most 2 levels deep.",
