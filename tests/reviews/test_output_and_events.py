@@ -13,7 +13,8 @@ from apps.reviews.models import FlowDefinition, HumanLoop, HumanLoopEvent
 from apps.tasks import services as task_services
 from tests.datasets.conftest import ANY_KEYS, MOTO_BUCKET
 from tests.reviews.conftest import make_flow
-from tests.workforces.test_notifications import Receiver, receiver  # noqa: F401
+from tests.workforces.test_notifications import Receiver
+from tests.workforces.test_notifications import receiver as receiver  # the fixture
 
 pytestmark = pytest.mark.django_db
 

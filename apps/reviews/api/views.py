@@ -229,7 +229,10 @@ class HumanLoopStopApi(OrganizationAPIView):
 
 
 class ReviewQueueApi(OrganizationAPIView):
+    """Oldest submitted first: the order reviewers work through."""
+
     required_permission = {"GET": REVIEW}
+    pagination_class = AscendingCursorPagination
 
     @extend_schema(parameters=[s.ReviewQueueInput], responses=s.ReviewAssignmentOutput(many=True))
     def get(self, request: Request, org_slug: str, project_id: int) -> Response:
