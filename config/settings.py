@@ -233,6 +233,11 @@ SPECTACULAR_SETTINGS = {
         "WebhookDeliveryStatusEnum": "apps.workforces.models.WebhookDelivery.Status",
         "ProjectStatusEnum": "apps.projects.models.Project.Status",
         "AssignmentStatusEnum": "apps.tasks.models.Assignment.Status",
+        "AssignmentReviewStatusEnum": "apps.tasks.models.ReviewStatus",
+        "HumanTaskUiStatusEnum": "apps.reviews.models.HumanTaskUi.Status",
+        "FlowDefinitionStatusEnum": "apps.reviews.models.FlowDefinition.Status",
+        "HumanLoopStatusEnum": "apps.reviews.models.HumanLoop.Status",
+        "HumanLoopFailureCodeEnum": "apps.reviews.models.HumanLoop.FailureCode",
     },
 }
 

@@ -71,7 +71,7 @@ class RenderProblemOutput(serializers.Serializer):
     line = serializers.IntegerField(allow_null=True)
 
 
-class RenderOutput(serializers.Serializer):
+class TaskUiRenderOutput(serializers.Serializer):
     rendered = serializers.CharField(allow_blank=True)
     errors = RenderProblemOutput(many=True)
     frame_url = serializers.CharField(allow_blank=True)

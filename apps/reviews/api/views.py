@@ -90,7 +90,7 @@ class HumanTaskUiRenderApi(OrganizationAPIView):
 
     required_permission = {"POST": MANAGE}
 
-    @extend_schema(request=s.RenderInput, responses=s.RenderOutput)
+    @extend_schema(request=s.RenderInput, responses=s.TaskUiRenderOutput)
     def post(self, request: Request, org_slug: str) -> Response:
         payload = s.RenderInput(data=request.data)
         payload.is_valid(raise_exception=True)
@@ -105,7 +105,7 @@ class HumanTaskUiRenderApi(OrganizationAPIView):
         result = services.human_task_ui_render(
             source=source, task_input=payload.validated_data["input"]
         )
-        return Response(s.RenderOutput(result).data)
+        return Response(s.TaskUiRenderOutput(result).data)
 
 
 # Flow definitions
