@@ -291,3 +291,21 @@ class ReasonInput(serializers.Serializer):
 
 class BulkApproveInput(serializers.Serializer):
     assignment_ids = serializers.ListField(child=serializers.IntegerField(), max_length=500)
+
+
+class ProjectChainInput(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=["verification", "adjustment"])
+    name = serializers.CharField(max_length=63)
+    label_attribute_name = serializers.CharField(max_length=127)
+    workteam_id = serializers.IntegerField()
+    verdict_labels = serializers.ListField(
+        child=serializers.CharField(max_length=16), required=False, min_length=2, max_length=30
+    )
+    answers_per_item = serializers.IntegerField(required=False, min_value=1, max_value=9)
+    task_time_limit_seconds = serializers.IntegerField(
+        required=False, min_value=30, max_value=28800
+    )
+    price_per_task = serializers.DecimalField(
+        required=False, allow_null=True, max_digits=10, decimal_places=4, min_value=0
+    )
+    short_instructions = serializers.CharField(required=False, allow_blank=True, max_length=20_000)

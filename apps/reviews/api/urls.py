@@ -48,6 +48,11 @@ urlpatterns = [
         name="review-bulk-approve",
     ),
     path(
+        f"{ORG}projects/<int:project_id>/chain/",
+        views.ProjectChainApi.as_view(),
+        name="project-chain",
+    ),
+    path(
         f"{ORG}assignments/<int:assignment_id>/approve/",
         views.AssignmentApproveApi.as_view(),
         name="assignment-approve",

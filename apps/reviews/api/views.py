@@ -10,6 +10,7 @@ from apps.accounts.api.base import OrganizationAPIView
 from apps.core.api.pagination import CursorPagination
 from apps.core.errors import DomainError, NotFound
 from apps.datasets.selectors import storage_get
+from apps.projects.api.serializers import ProjectOutput
 from apps.projects.selectors import project_get
 from apps.reviews import arns, selectors, services
 from apps.reviews.api import serializers as s
@@ -296,3 +297,25 @@ class AssignmentRejectApi(OrganizationAPIView):
         )
         context = {"organization": self.organization}
         return Response(s.ReviewAssignmentOutput(assignment, context=context).data)
+
+
+class ProjectChainApi(OrganizationAPIView):
+    """Create a draft verification or adjustment project over this project's labels."""
+
+    required_permission = {"POST": MANAGE}
+
+    @extend_schema(request=s.ProjectChainInput, responses={201: ProjectOutput})
+    def post(self, request: Request, org_slug: str, project_id: int) -> Response:
+        source = project_get(organization=self.organization, project_id=project_id)
+        payload = s.ProjectChainInput(data=request.data)
+        payload.is_valid(raise_exception=True)
+        data = dict(payload.validated_data)
+        data["workteam"] = _reference(
+            self.organization, "workteam_id", workteam_get, workteam_id=data.pop("workteam_id")
+        )
+        if "verdict_labels" in data:
+            data["verdict_labels"] = [{"label": label} for label in data["verdict_labels"]]
+        project = services.project_chain_create(
+            organization=self.organization, actor=request.user, source_project=source, **data
+        )
+        return Response(ProjectOutput(project).data, status=201)

@@ -7,6 +7,7 @@ from apps.reviews.services.approvals import (
     assignments_approve,
     assignments_auto_approve,
 )
+from apps.reviews.services.chaining import project_chain_create
 from apps.reviews.services.events import human_loop_event_attempt, human_loop_event_record
 from apps.reviews.services.flows import (
     FlowDefinitionInUse,
@@ -70,5 +71,6 @@ __all__ = [
     "human_task_ui_delete",
     "human_task_ui_render",
     "output_key",
+    "project_chain_create",
     "template_problems",
 ]
