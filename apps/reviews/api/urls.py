@@ -54,12 +54,14 @@ urlpatterns = [
     ),
     path(
         f"{ORG}assignments/<int:assignment_id>/approve/",
-        views.AssignmentApproveApi.as_view(),
+        views.AssignmentReviewApi.as_view(),
+        {"action": "approve"},
         name="assignment-approve",
     ),
     path(
         f"{ORG}assignments/<int:assignment_id>/reject/",
-        views.AssignmentRejectApi.as_view(),
+        views.AssignmentReviewApi.as_view(),
+        {"action": "reject"},
         name="assignment-reject",
     ),
 ]

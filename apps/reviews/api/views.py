@@ -265,34 +265,20 @@ class BulkApproveApi(OrganizationAPIView):
         return Response({"approved": approved})
 
 
-class AssignmentApproveApi(OrganizationAPIView):
+class AssignmentReviewApi(OrganizationAPIView):
+    """Approve or reject one submitted answer (`action` comes from the URL)."""
+
     required_permission = {"POST": REVIEW}
+    actions = {"approve": services.assignment_approve, "reject": services.assignment_reject}
 
     @extend_schema(request=s.ReasonInput, responses=s.ReviewAssignmentOutput)
-    def post(self, request: Request, org_slug: str, assignment_id: int) -> Response:
+    def post(self, request: Request, org_slug: str, assignment_id: int, action: str) -> Response:
         assignment = selectors.assignment_get_for_review(
             organization=self.organization, assignment_id=assignment_id
         )
         payload = s.ReasonInput(data=request.data)
         payload.is_valid(raise_exception=True)
-        assignment = services.assignment_approve(
-            assignment=assignment, actor=request.user, **payload.validated_data
-        )
-        context = {"organization": self.organization}
-        return Response(s.ReviewAssignmentOutput(assignment, context=context).data)
-
-
-class AssignmentRejectApi(OrganizationAPIView):
-    required_permission = {"POST": REVIEW}
-
-    @extend_schema(request=s.ReasonInput, responses=s.ReviewAssignmentOutput)
-    def post(self, request: Request, org_slug: str, assignment_id: int) -> Response:
-        assignment = selectors.assignment_get_for_review(
-            organization=self.organization, assignment_id=assignment_id
-        )
-        payload = s.ReasonInput(data=request.data)
-        payload.is_valid(raise_exception=True)
-        assignment = services.assignment_reject(
+        assignment = self.actions[action](
             assignment=assignment, actor=request.user, **payload.validated_data
         )
         context = {"organization": self.organization}
