@@ -6,6 +6,8 @@ from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
 from apps.accounts.models import Organization
 from apps.core.errors import DomainError, NotFound
+from apps.datasets.models import Storage
+from apps.datasets.selectors import storage_list
 from apps.projects.models import Project
 from apps.reviews.models import FlowDefinition, HumanLoop, HumanTaskUi
 from apps.tasks.models import Assignment, ReviewStatus
@@ -35,6 +37,34 @@ def flow_definition_get(*, organization: Organization, name: str) -> FlowDefinit
     if flow is None:
         raise NotFound()
     return flow
+
+
+def flow_output_path(flow: FlowDefinition) -> str:
+    """FlowDefinitionOutputConfig.S3OutputPath: where the flow's loops write, as a URI."""
+    storage = flow.output_storage
+    prefix = f"{storage.prefix}{flow.output_prefix}".strip("/")
+    if storage.kind == Storage.Kind.S3:
+        return f"s3://{storage.bucket}/{prefix}" if prefix else f"s3://{storage.bucket}"
+    return f"file://{storage.name}/{prefix}" if prefix else f"file://{storage.name}"
+
+
+def storage_for_output_path(*, organization: Organization, uri: str) -> tuple[Storage, str]:
+    """The registered S3 storage an `s3://bucket/prefix` output path falls in (the longest
+    matching storage prefix) and the rest of the path: how an S3OutputPath given to
+    CreateFlowDefinition maps onto our storages. NotFound if no storage covers it."""
+    if not uri.startswith("s3://"):
+        raise NotFound()
+    bucket, _, path = uri[len("s3://") :].partition("/")
+    candidates = storage_list(organization=organization).filter(kind=Storage.Kind.S3, bucket=bucket)
+    matches = [
+        storage
+        for storage in candidates
+        if f"{path.strip('/')}/".startswith(storage.prefix) or not storage.prefix
+    ]
+    if not matches:
+        raise NotFound()
+    storage = max(matches, key=lambda storage: len(storage.prefix))
+    return storage, path.strip("/")[len(storage.prefix) :].strip("/")
 
 
 def human_loop_list(

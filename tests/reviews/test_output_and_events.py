@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from apps.core.errors import DomainError
+from apps.core.errors import DomainError, NotFound
 from apps.datasets import services as dataset_services
 from apps.reviews import services
 from apps.reviews.models import FlowDefinition, HumanLoop, HumanLoopEvent
@@ -176,3 +176,62 @@ def test_a_webhook_to_an_internal_address_is_refused_at_creation(
 
     assert list(refused.value.details) == ["webhook_url"]
     assert not FlowDefinition.objects.exists()
+
+
+def test_the_flow_output_path_maps_to_and_from_the_s3_storage(
+    owner, ui, team, s3_storage, s3_prefix, django_capture_on_commit_callbacks
+):
+    from apps.reviews.selectors import flow_output_path, storage_for_output_path
+
+    flow = make_flow(
+        owner, ui, team, s3_storage, django_capture_on_commit_callbacks, output_prefix="a2i/out"
+    )
+
+    path = flow_output_path(flow)
+    assert path == f"s3://{MOTO_BUCKET}/{s3_prefix}a2i/out"
+    assert storage_for_output_path(organization=owner.organization, uri=path) == (
+        s3_storage,
+        "a2i/out",
+    )
+    with pytest.raises(NotFound):
+        storage_for_output_path(organization=owner.organization, uri="s3://other-bucket/x")
+
+
+def test_a_built_in_flow_output_carries_the_activation_results(
+    owner, ui, team, workers, local_storage, django_capture_on_commit_callbacks
+):
+    conditions = json.dumps(
+        {
+            "Conditions": [
+                {
+                    "ConditionType": "ModerationLabelConfidenceCheck",
+                    "ConditionParameters": {"ModerationLabelName": "*", "ConfidenceLessThan": 90},
+                }
+            ]
+        }
+    )
+    flow = make_flow(
+        owner,
+        ui,
+        team,
+        local_storage,
+        django_capture_on_commit_callbacks,
+        activation_conditions=conditions,
+        request_source="AWS/Rekognition/DetectModerationLabels/Image/V3",
+    )
+    content = {"aiServiceResponse": {"ModerationLabels": [{"Name": "Gore", "Confidence": 70.0}]}}
+    loop = services.human_loop_start(
+        organization=owner.organization,
+        actor=owner.user,
+        flow=flow,
+        name="rekognition-1",
+        input_content=json.dumps(content),
+    ).loop
+
+    output = services.human_loop_output(loop)
+
+    assert output["awsManagedHumanLoopRequestSource"] == (
+        "AWS/Rekognition/DetectModerationLabels/Image/V3"
+    )
+    [result] = output["inputContent"]["humanTaskActivationConditionResults"]["Conditions"]
+    assert result["EvaluationResult"] is True

@@ -7,7 +7,7 @@ from rest_framework import serializers
 
 from apps.reviews import arns
 from apps.reviews.models import FlowDefinition, HumanLoop, HumanTaskUi
-from apps.reviews.selectors import answer_label, human_loop_answers
+from apps.reviews.selectors import answer_label, flow_output_path, human_loop_answers
 from apps.reviews.services import human_loop_output
 from apps.tasks.models import Assignment, ReviewStatus
 from apps.taskui.api.views import TaskInputField
@@ -124,6 +124,7 @@ class FlowDefinitionOutput(serializers.ModelSerializer):
     workteam_id = serializers.IntegerField()
     output_storage_id = serializers.IntegerField()
     project_id = serializers.IntegerField(allow_null=True)
+    output_path = serializers.SerializerMethodField()
 
     class Meta:
         model = FlowDefinition
@@ -145,6 +146,7 @@ class FlowDefinitionOutput(serializers.ModelSerializer):
             "price_per_task",
             "output_storage_id",
             "output_prefix",
+            "output_path",
             "activation_conditions",
             "request_source",
             "role_arn",
@@ -154,6 +156,9 @@ class FlowDefinitionOutput(serializers.ModelSerializer):
 
     def get_arn(self, flow: FlowDefinition) -> str:
         return arns.flow_definition_arn(flow)
+
+    def get_output_path(self, flow: FlowDefinition) -> str:
+        return flow_output_path(flow)
 
     def get_human_task_ui_arn(self, flow: FlowDefinition) -> str | None:
         ui = flow.human_task_ui

@@ -222,8 +222,12 @@ def human_loop_output(loop: HumanLoop) -> dict:
         "humanLoopName": loop.name,
         "inputContent": json.loads(loop.input_content),
     }
-    if loop.flow_definition.request_source:
+    if loop.flow_definition.request_source:  # A2I's built-in integrations add these
         output["awsManagedHumanLoopRequestSource"] = loop.flow_definition.request_source
+        if loop.activation_results is not None:
+            output["inputContent"].setdefault(
+                "humanTaskActivationConditionResults", loop.activation_results
+            )
     return output
 
 
