@@ -263,3 +263,42 @@ def test_the_answers_of_a_stopped_loop_are_not_counted_as_submitted(owner, flow,
     services.human_loop_stop(loop=loop, actor=owner.user)
 
     assert not Assignment.objects.filter(status="submitted").exists()
+
+
+def test_a_flow_whose_project_cannot_be_created_fails_with_the_reason(
+    owner, ui, team, local_storage, django_capture_on_commit_callbacks
+):
+    from apps.projects import services as project_services
+    from tests.work import dataset_of_texts
+
+    with django_capture_on_commit_callbacks() as activation:
+        flow = services.flow_definition_create(
+            organization=owner.organization,
+            actor=owner.user,
+            name="fd-clash",
+            human_task_ui=ui,
+            workteam=team,
+            output_storage=local_storage,
+            task_title="Title",
+            task_description="Description",
+        )
+    project_services.project_create(  # takes the name the flow's project would get
+        organization=owner.organization,
+        actor=owner.user,
+        name=f"fd-clash-a2i{flow.pk}",
+        dataset=dataset_of_texts(owner, ["x"]),
+        task_type="custom",
+        label_attribute_name="answer",
+        workteam=team,
+    )
+    [job] = activation
+    job()
+
+    flow.refresh_from_db()
+    assert (flow.status, flow.failure_reason, flow.project_id) == (
+        "Failed",
+        "A project with this name already exists.",
+        None,
+    )
+    with pytest.raises(services.FlowDefinitionNotActive):
+        start(owner, flow)
