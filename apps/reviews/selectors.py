@@ -150,7 +150,9 @@ def review_queue(
         differing = answers.filter(task_id=OuterRef("task_id")).exclude(pk=OuterRef("pk"))
         differing = differing.exclude(answer=OuterRef("answer"))
         queue = queue.filter(Exists(differing))
-    return queue.select_related("task__item", "worker").order_by("submitted_at", "pk")
+    return queue.select_related("task__item", "worker", "reviewed_by").order_by(
+        "submitted_at", "pk"
+    )
 
 
 def review_counts(*, organization: Organization, project: Project) -> dict:

@@ -447,3 +447,21 @@ def test_describe_shows_the_answers_once_in(
     assert [a["answerContent"] for a in body["human_answers"]] == [
         {"sentiment": {"label": "negative"}}
     ]
+
+
+def test_list_queries_do_not_grow_with_rows(
+    owner_client, organization, flow, django_assert_max_num_queries
+):
+    for n in range(5):
+        owner_client.post(
+            url("human-loop-list", organization),
+            start_body(f"l-{n}", content={"n": n}),
+            format="json",
+        )
+    loops = url("human-loop-list", organization)
+    flows = url("flow-definition-list", organization)
+
+    with django_assert_max_num_queries(8):
+        assert len(owner_client.get(loops, {"flow_definition": flow.name}).json()["results"]) == 5
+    with django_assert_max_num_queries(8):
+        assert len(owner_client.get(flows).json()["results"]) == 1

@@ -268,3 +268,16 @@ def test_the_rejected_worker_sees_the_reason_on_my_tasks(owner, labeled, client)
     assert page.status_code == 200
     assert "Rejected" in page.content.decode()
     assert "Reason: Read it again" in page.content.decode()
+
+
+def test_the_review_queue_query_count_does_not_grow_with_rows(
+    owner, owner_client, django_assert_max_num_queries
+):
+    project, people = text_project(owner, items=6, workers=1)
+    for _ in range(6):
+        submit(people[0], project)
+
+    with django_assert_max_num_queries(8):
+        rows = owner_client.get(queue_url(project)).json()["results"]
+
+    assert len(rows) == 6
