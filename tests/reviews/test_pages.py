@@ -140,3 +140,22 @@ def test_a_worker_member_cannot_open_the_review_queue(client, owner):
     page = client.get(reverse("reviews:queue", args=[owner.organization.slug, project.pk]))
 
     assert page.status_code == 403
+
+
+@pytest.mark.parametrize(("given", "stored"), [("600", 600), ("", 3 * 24 * 3600)])
+def test_the_project_form_sets_the_auto_approval_delay(owner_page, owner, given, stored):
+    from apps.projects.models import Project
+    from tests.projects.test_pages import form_data
+    from tests.work import dataset_of_texts
+    from tests.workforces.helpers import private_team
+
+    data = form_data(
+        dataset_of_texts(owner, ["a text"]),
+        private_team(owner),
+        auto_approval_delay_seconds=given,
+    )
+
+    response = owner_page.post(reverse("project_new", args=[owner.organization.slug]), data)
+
+    assert response.status_code == 302
+    assert Project.objects.get().auto_approval_delay_seconds == stored
