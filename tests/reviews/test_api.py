@@ -465,3 +465,31 @@ def test_list_queries_do_not_grow_with_rows(
         assert len(owner_client.get(loops, {"flow_definition": flow.name}).json()["results"]) == 5
     with django_assert_max_num_queries(8):
         assert len(owner_client.get(flows).json()["results"]) == 1
+
+
+def test_a_worker_submitting_to_a_stopped_loop_gets_a_clean_409(
+    owner_client, organization, flow, team, workers
+):
+    from rest_framework.test import APIClient
+
+    owner_client.post(url("human-loop-list", organization), start_body(), format="json")
+    held = task_services.assignment_next(worker=workers[0], workteam_ids=[team.pk])
+    owner_client.post(url("human-loop-stop", organization, name="loop-1"))
+    worker_client = APIClient()
+    worker_client.force_login(workers[0])  # the worker middleware reads the session
+
+    response = worker_client.post(
+        reverse("work-submit", kwargs={"assignment_id": held.pk}),
+        {"answer": {"sentiment": {"label": "positive"}}},
+        format="json",
+    )
+
+    assert response.status_code == 409
+    assert response.json() == {
+        "code": "assignment_not_active",
+        "message": "This assignment was already ended (released, declined, expired or withdrawn).",
+        "details": {"status": ["withdrawn"]},
+    }
+    held.refresh_from_db()
+    assert (held.status, held.answer) == ("withdrawn", None)
+    assert HumanLoop.objects.get().status == "Stopped"
