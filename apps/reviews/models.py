@@ -79,6 +79,7 @@ class FlowDefinition(TenantModel):
     activation_conditions = models.TextField(blank=True)
     request_source = models.CharField(max_length=64, blank=True)  # AWS built-in integrations
     role_arn = models.CharField(max_length=2048, blank=True)  # accepted for compatibility
+    kms_key_id = models.CharField(max_length=2048, blank=True)  # accepted for compatibility
     webhook_url = models.URLField(max_length=500, blank=True)
     webhook_secret_encrypted = models.TextField(blank=True)
     tags = models.JSONField(default=list, blank=True)

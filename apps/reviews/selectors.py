@@ -14,8 +14,22 @@ from apps.tasks.models import Assignment, ReviewStatus
 from apps.workforces.selectors import worker_resolve
 
 
-def human_task_ui_list(*, organization: Organization) -> QuerySet[HumanTaskUi]:
-    return HumanTaskUi.objects.filter(organization=organization).select_related("organization")
+def _created_between(queryset: QuerySet, after: datetime | None, before: datetime | None):
+    if after is not None:
+        queryset = queryset.filter(created_at__gt=after)
+    if before is not None:
+        queryset = queryset.filter(created_at__lt=before)
+    return queryset
+
+
+def human_task_ui_list(
+    *,
+    organization: Organization,
+    created_after: datetime | None = None,
+    created_before: datetime | None = None,
+) -> QuerySet[HumanTaskUi]:
+    uis = HumanTaskUi.objects.filter(organization=organization).select_related("organization")
+    return _created_between(uis, created_after, created_before)
 
 
 def human_task_ui_get(*, organization: Organization, name: str) -> HumanTaskUi:
@@ -25,11 +39,17 @@ def human_task_ui_get(*, organization: Organization, name: str) -> HumanTaskUi:
     return ui
 
 
-def flow_definition_list(*, organization: Organization) -> QuerySet[FlowDefinition]:
+def flow_definition_list(
+    *,
+    organization: Organization,
+    created_after: datetime | None = None,
+    created_before: datetime | None = None,
+) -> QuerySet[FlowDefinition]:
     """Flows not deleted (a deleted flow is gone for every caller)."""
-    return FlowDefinition.objects.filter(
+    flows = FlowDefinition.objects.filter(
         organization=organization, deleted_at__isnull=True
     ).select_related("organization", "human_task_ui", "workteam", "output_storage", "project")
+    return _created_between(flows, created_after, created_before)
 
 
 def flow_definition_get(*, organization: Organization, name: str) -> FlowDefinition:
@@ -77,10 +97,7 @@ def human_loop_list(
     loops = HumanLoop.objects.filter(organization=organization, deleted_at__isnull=True)
     if flow is not None:
         loops = loops.filter(flow_definition=flow)
-    if created_after is not None:
-        loops = loops.filter(created_at__gt=created_after)
-    if created_before is not None:
-        loops = loops.filter(created_at__lt=created_before)
+    loops = _created_between(loops, created_after, created_before)
     return loops.select_related("organization", "flow_definition__organization")
 
 

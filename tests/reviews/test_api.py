@@ -198,6 +198,7 @@ def test_a_flow_is_created_initializing_and_becomes_active(
         ({"task_keywords": ["bad-keyword!"]}, "task_keywords"),
         ({"human_task_ui": "missing-ui"}, "human_task_ui"),
         ({"output_prefix": "../escape"}, "output_prefix"),
+        ({"kms_key_id": "bad key!"}, "kms_key_id"),
     ],
 )
 def test_bad_flows_are_refused_naming_the_field(

@@ -302,3 +302,19 @@ def test_a_flow_whose_project_cannot_be_created_fails_with_the_reason(
     )
     with pytest.raises(services.FlowDefinitionNotActive):
         start(owner, flow)
+
+
+def test_flows_and_task_uis_list_by_creation_time(owner, flow, ui):
+    from apps.reviews import selectors
+
+    before, after = flow.created_at - timedelta(seconds=1), flow.created_at + timedelta(seconds=1)
+    organization = owner.organization
+
+    assert list(
+        selectors.flow_definition_list(organization=organization, created_after=before)
+    ) == [flow]
+    assert not selectors.flow_definition_list(organization=organization, created_after=after)
+    assert not selectors.human_task_ui_list(organization=organization, created_before=before)
+    assert list(selectors.human_task_ui_list(organization=organization, created_before=after)) == [
+        ui
+    ]

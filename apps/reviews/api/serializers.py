@@ -109,6 +109,9 @@ class FlowDefinitionInput(serializers.Serializer):
     )
     request_source = serializers.CharField(required=False, allow_blank=True, default="")
     role_arn = serializers.CharField(required=False, allow_blank=True, default="", max_length=2048)
+    kms_key_id = serializers.CharField(
+        required=False, allow_blank=True, default="", max_length=2048
+    )
     webhook_url = serializers.CharField(
         required=False, allow_blank=True, default="", max_length=500
     )
@@ -150,6 +153,7 @@ class FlowDefinitionOutput(serializers.ModelSerializer):
             "activation_conditions",
             "request_source",
             "role_arn",
+            "kms_key_id",
             "webhook_url",
             "created_at",
         ]

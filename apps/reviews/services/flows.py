@@ -100,6 +100,7 @@ def flow_definition_create(
     activation_conditions: str = "",
     request_source: str = "",
     role_arn: str = "",
+    kms_key_id: str = "",
     webhook_url: str = "",
     webhook_secret: str = "",
     tags: list | None = None,
@@ -126,6 +127,8 @@ def flow_definition_create(
         raise DomainError.on_field("price_per_task", "Public and vendor work needs a price.")
     prefix = clean_relative_path(output_prefix or "", field="output_prefix").strip("/")
     conditions_parse(activation_conditions)  # refuses malformed conditions, naming where
+    if kms_key_id and not re.fullmatch(r"[a-zA-Z0-9:/_-]{1,2048}", kms_key_id):
+        raise DomainError.on_field("kms_key_id", "Letters, digits and : / _ - only.")
     if request_source and request_source not in REQUEST_SOURCES:
         raise DomainError.on_field(
             "request_source", f"Expected one of: {', '.join(REQUEST_SOURCES)}."
@@ -151,6 +154,7 @@ def flow_definition_create(
         activation_conditions=activation_conditions or "",
         request_source=request_source or "",
         role_arn=role_arn or "",
+        kms_key_id=kms_key_id or "",
         webhook_url=webhook_url or "",
         webhook_secret_encrypted=encrypt(webhook_secret) if webhook_url else "",
         tags=tags or [],
