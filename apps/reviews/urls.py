@@ -6,6 +6,8 @@ app_name = "reviews"
 
 urlpatterns = [
     path("orgs/<slug:org_slug>/reviews/flows/", views.flow_list, name="flows"),
+    path("orgs/<slug:org_slug>/reviews/new/flow/", views.flow_new, name="flow_new"),
+    path("orgs/<slug:org_slug>/reviews/new/task-ui/", views.task_ui_new, name="task_ui_new"),
     path("orgs/<slug:org_slug>/reviews/flows/<str:name>/", views.flow_page, name="flow"),
     path("orgs/<slug:org_slug>/reviews/loops/<str:name>/", views.loop_page, name="loop"),
     path("orgs/<slug:org_slug>/reviews/loops/<str:name>/stop/", views.loop_stop, name="loop_stop"),

@@ -12,10 +12,12 @@ from apps.accounts import permissions
 from apps.accounts.views import organization_page
 from apps.core.errors import DomainError
 from apps.core.pages import report_error
+from apps.datasets.selectors import storage_get, storage_list
 from apps.projects.selectors import project_get
 from apps.reviews import arns, selectors, services
+from apps.reviews.forms import FlowDefinitionForm, HumanTaskUiForm
 from apps.tasks.models import ReviewStatus
-from apps.workforces.selectors import anonymized_worker_id
+from apps.workforces.selectors import anonymized_worker_id, workteam_get, workteam_list
 
 MANAGE = {"GET": permissions.PROJECTS_MANAGE, "POST": permissions.PROJECTS_MANAGE}
 REVIEW = {"GET": permissions.REVIEWS_REVIEW, "POST": permissions.REVIEWS_REVIEW}
@@ -30,6 +32,60 @@ def flow_list(request: HttpRequest) -> HttpResponse:
         "task_uis": selectors.human_task_ui_list(organization=organization).order_by("name"),
     }
     return render(request, "reviews/flow_list.html", context)
+
+
+@organization_page(MANAGE)
+def task_ui_new(request: HttpRequest) -> HttpResponse:
+    form = HumanTaskUiForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            ui = services.human_task_ui_create(
+                organization=request.organization, actor=request.user, **form.cleaned_data
+            )
+        except DomainError as error:
+            error.details.pop("lines", None)  # the messages name their lines
+            report_error(request, error, form)
+        else:
+            messages.success(request, f"Created {ui.name}.")
+            return redirect("reviews:task_ui", org_slug=request.organization.slug, name=ui.name)
+    status = 400 if request.method == "POST" else 200
+    return render(
+        request, "reviews/form.html", {"form": form, "title": "New task UI"}, status=status
+    )
+
+
+@organization_page(MANAGE)
+def flow_new(request: HttpRequest) -> HttpResponse:
+    organization = request.organization
+    form = FlowDefinitionForm(
+        request.POST or None,
+        task_uis=selectors.human_task_ui_list(organization=organization).order_by("name"),
+        workteams=workteam_list(organization=organization),
+        storages=storage_list(organization=organization).order_by("name"),
+    )
+    if request.method == "POST" and form.is_valid():
+        fields = dict(form.cleaned_data)
+        try:
+            fields["human_task_ui"] = selectors.human_task_ui_get(
+                organization=organization, name=fields["human_task_ui"]
+            )
+            fields["workteam"] = workteam_get(
+                organization=organization, workteam_id=fields["workteam"]
+            )
+            fields["output_storage"] = storage_get(
+                organization=organization, storage_id=fields["output_storage"]
+            )
+            flow = services.flow_definition_create(
+                organization=organization, actor=request.user, **fields
+            )
+        except DomainError as error:
+            report_error(request, error, form)
+        else:
+            messages.success(request, f"Created {flow.name}.")
+            return redirect("reviews:flow", org_slug=organization.slug, name=flow.name)
+    status = 400 if request.method == "POST" else 200
+    context = {"form": form, "title": "New flow definition"}
+    return render(request, "reviews/form.html", context, status=status)
 
 
 @organization_page(MANAGE)

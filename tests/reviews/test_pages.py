@@ -6,11 +6,16 @@ import pytest
 from django.urls import reverse
 
 from apps.accounts.models import Role
+from apps.projects.models import Project
 from apps.reviews import services
+from apps.reviews.models import FlowDefinition
 from apps.tasks import services as task_services
 from apps.tasks.models import Assignment
 from tests.factories import MembershipFactory
-from tests.work import answer, text_project
+from tests.projects.test_pages import form_data
+from tests.reviews.conftest import TEMPLATE
+from tests.work import answer, dataset_of_texts, text_project
+from tests.workforces.helpers import private_team
 
 pytestmark = pytest.mark.django_db
 
@@ -144,11 +149,6 @@ def test_a_worker_member_cannot_open_the_review_queue(client, owner):
 
 @pytest.mark.parametrize(("given", "stored"), [("600", 600), ("", 3 * 24 * 3600)])
 def test_the_project_form_sets_the_auto_approval_delay(owner_page, owner, given, stored):
-    from apps.projects.models import Project
-    from tests.projects.test_pages import form_data
-    from tests.work import dataset_of_texts
-    from tests.workforces.helpers import private_team
-
     data = form_data(
         dataset_of_texts(owner, ["a text"]),
         private_team(owner),
@@ -159,3 +159,62 @@ def test_the_project_form_sets_the_auto_approval_delay(owner_page, owner, given,
 
     assert response.status_code == 302
     assert Project.objects.get().auto_approval_delay_seconds == stored
+
+
+def test_create_a_task_ui_and_a_flow_from_the_pages(
+    owner_page, owner, organization, team, local_storage, django_capture_on_commit_callbacks
+):
+    broken = owner_page.post(
+        reverse("reviews:task_ui_new", args=[organization.slug]),
+        {"name": "ui-one", "content": "<p>{{ task.input.text | nope }}</p>"},
+    )
+    created_ui = owner_page.post(
+        reverse("reviews:task_ui_new", args=[organization.slug]),
+        {"name": "ui-one", "content": TEMPLATE},
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        created_flow = owner_page.post(
+            reverse("reviews:flow_new", args=[organization.slug]),
+            {
+                "name": "fd-page",
+                "human_task_ui": "ui-one",
+                "workteam": team.pk,
+                "output_storage": local_storage.pk,
+                "task_title": "Check",
+                "task_description": "Check it",
+                "task_count": 1,
+                "task_time_limit_seconds": 600,
+                "task_availability_lifetime_seconds": 3600,
+            },
+        )
+
+    assert broken.status_code == 400
+    assert "Line 1: unknown filter" in broken.content.decode()
+    assert created_ui.status_code == 302
+    assert created_flow.status_code == 302
+    flow = FlowDefinition.objects.get()
+    assert (flow.name, flow.status, flow.human_task_ui.name) == ("fd-page", "Active", "ui-one")
+
+
+def test_a_flow_form_with_bad_conditions_is_400_and_writes_nothing(
+    owner_page, organization, ui, team, local_storage
+):
+    response = owner_page.post(
+        reverse("reviews:flow_new", args=[organization.slug]),
+        {
+            "name": "fd-bad",
+            "human_task_ui": ui.name,
+            "workteam": team.pk,
+            "output_storage": local_storage.pk,
+            "task_title": "Check",
+            "task_description": "Check it",
+            "task_count": 1,
+            "task_time_limit_seconds": 600,
+            "task_availability_lifetime_seconds": 3600,
+            "activation_conditions": '{"Conditions": [{"And": []}]}',
+        },
+    )
+
+    assert response.status_code == 400
+    assert "Conditions[0].And needs a list of at least two conditions." in response.content.decode()
+    assert not FlowDefinition.objects.exists()
