@@ -161,6 +161,21 @@ def test_the_project_form_sets_the_auto_approval_delay(owner_page, owner, given,
     assert Project.objects.get().auto_approval_delay_seconds == stored
 
 
+def flow_form(name, ui_name, team, storage, **fields) -> dict:
+    return {
+        "name": name,
+        "human_task_ui": ui_name,
+        "workteam": team.pk,
+        "output_storage": storage.pk,
+        "task_title": "Check",
+        "task_description": "Check it",
+        "task_count": 1,
+        "task_time_limit_seconds": 600,
+        "task_availability_lifetime_seconds": 3600,
+        **fields,
+    }
+
+
 def test_create_a_task_ui_and_a_flow_from_the_pages(
     owner_page, owner, organization, team, local_storage, django_capture_on_commit_callbacks
 ):
@@ -175,17 +190,7 @@ def test_create_a_task_ui_and_a_flow_from_the_pages(
     with django_capture_on_commit_callbacks(execute=True):
         created_flow = owner_page.post(
             reverse("reviews:flow_new", args=[organization.slug]),
-            {
-                "name": "fd-page",
-                "human_task_ui": "ui-one",
-                "workteam": team.pk,
-                "output_storage": local_storage.pk,
-                "task_title": "Check",
-                "task_description": "Check it",
-                "task_count": 1,
-                "task_time_limit_seconds": 600,
-                "task_availability_lifetime_seconds": 3600,
-            },
+            flow_form("fd-page", "ui-one", team, local_storage),
         )
 
     assert broken.status_code == 400
@@ -201,18 +206,13 @@ def test_a_flow_form_with_bad_conditions_is_400_and_writes_nothing(
 ):
     response = owner_page.post(
         reverse("reviews:flow_new", args=[organization.slug]),
-        {
-            "name": "fd-bad",
-            "human_task_ui": ui.name,
-            "workteam": team.pk,
-            "output_storage": local_storage.pk,
-            "task_title": "Check",
-            "task_description": "Check it",
-            "task_count": 1,
-            "task_time_limit_seconds": 600,
-            "task_availability_lifetime_seconds": 3600,
-            "activation_conditions": '{"Conditions": [{"And": []}]}',
-        },
+        flow_form(
+            "fd-bad",
+            ui.name,
+            team,
+            local_storage,
+            activation_conditions='{"Conditions": [{"And": []}]}',
+        ),
     )
 
     assert response.status_code == 400
