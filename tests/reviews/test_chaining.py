@@ -204,3 +204,35 @@ def test_chain_through_the_api_and_404_for_another_organization(
     )
     assert bad.status_code == 400
     assert list(bad.json()["details"]) == ["kind"]
+
+
+def test_multilabel_sources_keep_classes_most_answers_chose(owner):
+    source, people = text_project(
+        owner,
+        items=1,
+        workers=3,
+        answers_per_item=3,
+        task_type="text_classification_multilabel",
+        label_attribute_name="topics",
+        labels=[{"label": "food"}, {"label": "service"}, {"label": "price"}],
+    )
+    for worker, chosen in zip(
+        people, [["food", "service"], ["food"], ["food", "price"]], strict=True
+    ):
+        submit(worker, source, {"crowd-classifier-multi-select": {"labels": chosen}})
+    source.refresh_from_db()
+
+    verification = chain(owner, source, label_attribute_name="topics-checked")
+    adjustment = chain(
+        owner, source, kind="adjustment", name="topics-fixed", label_attribute_name="topics-fixed"
+    )
+
+    item = Item.objects.get(dataset=verification.dataset)
+    assert item.data["topics"] == [0]
+    assert item.data["topics-metadata"]["class-map"] == {"0": "food"}
+    assert item.data["topics-metadata"]["confidence-map"] == {"0": 1.0}
+    page = render_task_template(source=verification.ui_template, task_input=item.data)
+    assert "Labels: <strong>food</strong>" in page
+    page = render_task_template(source=adjustment.ui_template, task_input=item.data)
+    assert 'header="Prior labels: food . Choose the right ones."' in page
+    assert adjustment.task_type == "text_classification_multilabel"

@@ -12,7 +12,8 @@ attribute, so its output keeps the original label and adds the verified or adjus
   pre-filled (entities), in the source's task type.
 
 The source's labels are the majority of its answers that were not rejected (ties: the
-first submitted), with the share of agreeing answers as confidence.
+first submitted), with the share of agreeing answers as confidence; for multi-label
+classification, each class chosen by more than half of the answers.
 """
 
 import json
@@ -24,7 +25,13 @@ from django.db.models import F
 from apps.accounts.models import Organization, User
 from apps.core.errors import DomainError
 from apps.datasets import services as dataset_services
-from apps.datasets.manifest import Entity, OutputLabel, classification_label, named_entity_label
+from apps.datasets.manifest import (
+    Entity,
+    OutputLabel,
+    classification_label,
+    multilabel_label,
+    named_entity_label,
+)
 from apps.datasets.models import Dataset, Item
 from apps.projects import services as project_services
 from apps.projects.models import Project, TaskType
@@ -36,9 +43,18 @@ CLASSIFICATION_MEDIA = {
     TaskType.TEXT_CLASSIFICATION: "text",
     TaskType.IMAGE_CLASSIFICATION: "image",
 }
+MULTILABEL_MEDIA = {
+    TaskType.TEXT_CLASSIFICATION_MULTILABEL: "text",
+    TaskType.IMAGE_CLASSIFICATION_MULTILABEL: "image",
+}
+TEXT_TYPES = {
+    TaskType.TEXT_CLASSIFICATION,
+    TaskType.TEXT_CLASSIFICATION_MULTILABEL,
+    TaskType.NAMED_ENTITY_RECOGNITION,
+}
 CHAINABLE = {
-    VERIFICATION: {*CLASSIFICATION_MEDIA, TaskType.NAMED_ENTITY_RECOGNITION},
-    ADJUSTMENT: {*CLASSIFICATION_MEDIA, TaskType.NAMED_ENTITY_RECOGNITION},
+    VERIFICATION: {*CLASSIFICATION_MEDIA, *MULTILABEL_MEDIA, TaskType.NAMED_ENTITY_RECOGNITION},
+    ADJUSTMENT: {*CLASSIFICATION_MEDIA, *MULTILABEL_MEDIA, TaskType.NAMED_ENTITY_RECOGNITION},
 }
 DEFAULT_VERDICTS = [
     {"label": "correct", "description": "The label is right"},
@@ -73,6 +89,9 @@ def _source_labels(source: Project) -> dict[int, OutputLabel]:
     job_name = source.name  # the builders add "labeling-job/"
     created = source.ended_at or source.started_at or source.created_at
     for item_id, values in answers.items():
+        if source.task_type in MULTILABEL_MEDIA:
+            labels[item_id] = _multilabel(source, values, job_name, created)
+            continue
         keys = [json.dumps(value, sort_keys=True) for value in values]
         winner, votes = Counter(keys).most_common(1)[0]
         value = json.loads(winner)
@@ -104,6 +123,30 @@ def _source_labels(source: Project) -> dict[int, OutputLabel]:
     return labels
 
 
+def _multilabel(source: Project, values: list, job_name: str, created) -> OutputLabel:
+    names = source.label_names
+    votes = Counter(
+        label
+        for value in values
+        if isinstance(value, dict)
+        for label in set(value.get("labels") or [])
+        if label in names
+    )
+    chosen = sorted(names.index(label) for label, count in votes.items() if count * 2 > len(values))
+    single = len(values) == 1
+    return multilabel_label(
+        media=MULTILABEL_MEDIA[source.task_type],
+        class_indices=chosen,
+        class_names={index: names[index] for index in chosen},
+        confidences={
+            index: 0.0 if single else round(votes[names[index]] / len(values), 2)
+            for index in chosen
+        },
+        job_name=job_name,
+        creation_date=created,
+    )
+
+
 def _quoted(attribute: str) -> str:
     return json.dumps(attribute)  # a Liquid string literal (attribute names are [A-Za-z0-9-])
 
@@ -126,9 +169,15 @@ def verification_template(*, source: Project, verdicts: list[str]) -> str:
             ' header="The entities to check"></crowd-entity-annotation>'
         )
         target = ""
+    elif source.task_type in MULTILABEL_MEDIA:
+        prior = (
+            "<p>Labels: {% for pair in task.input[" + metadata + "]['class-map'] %}"
+            "<strong>{{ pair[1] }}</strong> {% endfor %}</p>"
+        )
+        target = _target(source.task_type in TEXT_TYPES)
     else:
         prior = "<p>Label: <strong>{{ task.input[" + metadata + "]['class-name'] }}</strong></p>"
-        target = _target(source.task_type == TaskType.TEXT_CLASSIFICATION)
+        target = _target(source.task_type in TEXT_TYPES)
     categories = json.dumps(verdicts).replace("'", "&#39;")
     return (
         "<crowd-form>\n"
@@ -155,8 +204,18 @@ def adjustment_template(*, source: Project) -> str:
             'initial-value="{{ task.input[' + attribute + '].annotations.entities | to_json }}"'
             ' header="Correct the entities"></crowd-entity-annotation>'
         )
+    elif source.task_type in MULTILABEL_MEDIA:
+        target = _target(source.task_type in TEXT_TYPES)
+        element = (
+            '<crowd-classifier-multi-select name="crowd-classifier-multi-select" '
+            f"categories='{labels}' "
+            'header="Prior labels: {% for pair in task.input[' + metadata + "]['class-map'] %}"
+            '{{ pair[1] }} {% endfor %}. Choose the right ones.">'
+            f"<classification-target>{target}</classification-target>"
+            "</crowd-classifier-multi-select>"
+        )
     else:
-        target = _target(source.task_type == TaskType.TEXT_CLASSIFICATION)
+        target = _target(source.task_type in TEXT_TYPES)
         element = (
             f"<crowd-classifier name=\"crowd-classifier\" categories='{labels}' "
             'header="Prior label: {{ task.input[' + metadata + "]['class-name'] }}. "
