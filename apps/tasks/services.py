@@ -409,14 +409,17 @@ def assignments_expire_overdue(*, now=None, limit: int = EXPIRY_BATCH) -> int:
 
 def task_add(*, project: Project, item: Item, answers_needed: int) -> Task:
     """Put one more Task for `item` into `project`'s queue (call inside the caller's
-    transaction); the team hears of it like of a started project."""
+    transaction). The team hears of it when the project had no open task before: one
+    notice per burst of loops, not one per loop for every worker of a large team."""
+    was_waiting = Task.objects.filter(project=project, status=Task.Status.OPEN).exists()
     task = Task.objects.create(
         organization_id=project.organization_id,
         project=project,
         item=item,
         answers_needed=answers_needed,
     )
-    workteam_notify_new_work(workteam=project.workteam, project_name=project.name, count=1)
+    if not was_waiting:
+        workteam_notify_new_work(workteam=project.workteam, project_name=project.name, count=1)
     return task
 
 

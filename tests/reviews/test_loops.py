@@ -318,3 +318,13 @@ def test_flows_and_task_uis_list_by_creation_time(owner, flow, ui):
     assert list(selectors.human_task_ui_list(organization=organization, created_before=after)) == [
         ui
     ]
+
+
+def test_the_team_hears_of_new_loops_once_per_burst(owner, flow, workers):
+    from apps.workforces.models import WorkNotice
+
+    start(owner, flow, name="loop-a", content=json.dumps({"n": 1}))
+    start(owner, flow, name="loop-b", content=json.dumps({"n": 2}))
+
+    notices = WorkNotice.global_objects.filter(workteam=flow.workteam)
+    assert sorted(notices.values_list("user_id", flat=True)) == sorted(w.pk for w in workers)
