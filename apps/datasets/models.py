@@ -60,6 +60,8 @@ class Dataset(TenantModel):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # Written by the app that owns it (a flow's human-loop inputs), never listed to people.
+    is_internal = models.BooleanField(default=False)
 
     class Meta:
         constraints = [

@@ -33,7 +33,10 @@ def storage_get(*, organization: Organization, storage_id: int) -> Storage:
 
 
 def dataset_list(*, organization: Organization) -> QuerySet[Dataset]:
-    return Dataset.objects.filter(organization=organization).select_related("storage")
+    """The organization's datasets, without internal ones (a flow's loop inputs)."""
+    return Dataset.objects.filter(organization=organization, is_internal=False).select_related(
+        "storage"
+    )
 
 
 def dataset_get(*, organization: Organization, dataset_id: int) -> Dataset:

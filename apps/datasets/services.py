@@ -211,6 +211,7 @@ def dataset_create(
     name: str,
     description: str = "",
     storage: Storage | None = None,
+    is_internal: bool = False,
 ) -> Dataset:
     _check_storage(organization, storage)
     dataset = Dataset(
@@ -218,6 +219,7 @@ def dataset_create(
         name=_name(name, max_length=200),
         description=description.strip(),
         storage=storage,
+        is_internal=is_internal,
         created_by=actor if getattr(actor, "is_authenticated", False) else None,
     )
     _save_unique(dataset)

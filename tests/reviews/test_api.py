@@ -182,6 +182,11 @@ def test_a_flow_is_created_initializing_and_becomes_active(
     described = owner_client.get(url("flow-definition-detail", organization, name="fd-sentiment"))
     assert described.json()["status"] == "Active"
     assert described.json()["project_id"] == FlowDefinition.objects.get().project_id
+    # The loops' inputs live in an internal dataset that no dataset list shows.
+    loops_dataset = FlowDefinition.objects.get().project.dataset
+    assert loops_dataset.is_internal
+    datasets = owner_client.get(f"/api/v1/orgs/{organization.slug}/datasets/").json()["results"]
+    assert loops_dataset.id not in [dataset["id"] for dataset in datasets]
 
 
 @pytest.mark.parametrize(

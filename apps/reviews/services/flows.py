@@ -208,6 +208,7 @@ def _project_create(flow: FlowDefinition) -> Project:
         organization=flow.organization,
         actor=flow.created_by,
         name=f"Human loops of flow {flow.name} (#{flow.pk})",
+        is_internal=True,
     )
     project = project_services.project_create(
         organization=flow.organization,
