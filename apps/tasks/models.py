@@ -25,6 +25,11 @@ class Task(TenantModel):
     answers_needed = models.PositiveSmallIntegerField()
     answers_received = models.PositiveSmallIntegerField(default=0)
     live_assignments = models.PositiveSmallIntegerField(default=0)
+    # The consolidated answer (shaped like one worker's answer value) and its confidence in
+    # [0, 1], written with the last answer and refreshed by the project re-estimation job.
+    consolidated_label = models.JSONField(null=True, blank=True)
+    confidence = models.FloatField(null=True, blank=True)
+    consolidated_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [
@@ -88,3 +93,31 @@ class Assignment(TenantModel):
     @property
     def is_overdue(self) -> bool:
         return self.status == self.Status.ACTIVE and self.deadline <= timezone.now()
+
+
+class WorkerQuality(TenantModel):
+    """One worker's estimated quality in one project, refreshed by the re-estimation job.
+
+    `accuracy`: expected share of correct answers (Dawid-Skene for single-label projects,
+    agreement with consolidated labels otherwise); `agreement`: share of the worker's
+    answers on consolidated tasks equal to the consolidated label; `confusion`: the
+    worker's confusion matrix (true label -> answered label -> probability), if estimated.
+    """
+
+    project = models.ForeignKey("projects.Project", on_delete=models.CASCADE, related_name="+")
+    worker = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    answers = models.PositiveIntegerField(default=0)
+    consolidated_answers = models.PositiveIntegerField(default=0)
+    agreement = models.FloatField(null=True, blank=True)
+    accuracy = models.FloatField(null=True, blank=True)
+    confusion = models.JSONField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["project", "worker"], name="worker_quality_one_per_project"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"quality of {self.worker_id} in project {self.project_id}"

@@ -18,7 +18,7 @@ from apps.core.jobs import enqueue_on_commit
 from apps.core.services import audit_record
 from apps.datasets.models import Item
 from apps.projects.models import Project
-from apps.tasks import jobs
+from apps.tasks import jobs, quality
 from apps.tasks.models import Assignment, Task
 from apps.tasks.validation import validate_answer
 from apps.workforces.services import workteam_notify_new_work
@@ -340,6 +340,9 @@ def assignment_submit(*, assignment: Assignment, worker: User, answer: object) -
         updated_at=now,
     )
     project = assignment.project
+    if answered:
+        quality.task_consolidate(task_id=assignment.task_id, project=project)
+    quality.project_reestimate_schedule(project=project)
     if answered:
         if project.status == Project.Status.IN_PROGRESS and _stopping_condition_reached(project):
             project_stop(project=project, actor=None)

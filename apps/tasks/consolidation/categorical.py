@@ -276,3 +276,23 @@ def _m_step(answer_posteriors, pair, n_workers, n_classes, confusion_strength, a
     confusion = soft + confusion_strength * prior
     confusion /= confusion.sum(axis=2, keepdims=True)
     return priors, confusion
+
+
+def weighted_vote(
+    labels: Sequence[int], accuracies: Sequence[float], n_classes: int
+) -> tuple[int, float]:
+    """One item's label from a few answers, each weighted by its worker's accuracy (one-coin
+    log-odds); ties to the lowest class index. Cheap enough for the submit path."""
+    if not len(labels):
+        raise ValueError("no answers to consolidate")
+    if n_classes < 2:
+        return 0, 1.0
+    logs = np.zeros(n_classes)
+    for label, accuracy in zip(labels, accuracies, strict=True):
+        accuracy = min(max(accuracy, 1.0 / n_classes + 1e-6), 1 - 1e-6)
+        logs[label] += np.log(accuracy * (n_classes - 1) / (1 - accuracy))
+    logs -= logs.max()
+    posterior = np.exp(logs)
+    posterior /= posterior.sum()
+    chosen, confidence = _pick(posterior[None, :])
+    return int(chosen[0]), float(confidence[0])

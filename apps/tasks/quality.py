@@ -1,0 +1,287 @@
+"""Consolidation and worker quality: task labels + confidences, the project re-estimation.
+
+Two paths, on purpose:
+- `task_consolidate` runs inside `assignment_submit` when a task gets its last answer: a
+  weighted vote over that task's few answers (worker accuracies from the last
+  re-estimation), so the submit stays cheap;
+- `project_reestimate` runs in the background (`project_reestimate_schedule`, debounced,
+  at most one queued per project): Dawid-Skene over all the project's answers for
+  single-label projects, then every answered task's label and every worker's quality.
+"""
+
+from collections import defaultdict
+
+from django.core.cache import cache
+from django.db import transaction
+from django.utils import timezone
+
+from apps.core.jobs import enqueue_on_commit
+from apps.projects.models import Project, TaskType
+from apps.tasks.consolidation.categorical import dawid_skene, encode, weighted_vote
+from apps.tasks.consolidation.multilabel import consolidate_multilabel
+from apps.tasks.consolidation.spans import consolidate_spans
+from apps.tasks.models import Assignment, Task, WorkerQuality
+
+SINGLE_LABEL = {
+    TaskType.TEXT_CLASSIFICATION,
+    TaskType.IMAGE_CLASSIFICATION,
+    TaskType.VIDEO_CLASSIFICATION,
+}
+MULTI_LABEL = {TaskType.TEXT_CLASSIFICATION_MULTILABEL, TaskType.IMAGE_CLASSIFICATION_MULTILABEL}
+SPANS = {TaskType.NAMED_ENTITY_RECOGNITION}
+CONSOLIDATED_TYPES = SINGLE_LABEL | MULTI_LABEL | SPANS
+DEFAULT_ACCURACY = 0.7  # a worker the project has not estimated yet
+REESTIMATE_DEBOUNCE_SECONDS = 30
+UPDATE_BATCH = 1000
+
+
+def answer_value(answer: object) -> object:
+    """The single labeled element's value of a built-in template's answer."""
+    if isinstance(answer, dict) and len(answer) == 1:
+        return next(iter(answer.values()))
+    return None
+
+
+def consolidate_one(
+    project: Project, answers: list[object], accuracies: list[float]
+) -> tuple[dict, float] | None:
+    """The consolidated value (shaped like one answer's value) and its confidence, or None
+    for task types without a consolidator."""
+    values = [answer_value(a) for a in answers]
+    categories = project.label_names
+    if project.task_type in SINGLE_LABEL:
+        index = {label: n for n, label in enumerate(categories)}
+        labels = [index[v["label"]] for v in values]
+        chosen, confidence = weighted_vote(labels, accuracies, len(categories))
+        return {"label": categories[chosen]}, confidence
+    if project.task_type in MULTI_LABEL:
+        chosen, confidences, overall = consolidate_multilabel(
+            [v["labels"] for v in values], categories, accuracies=accuracies
+        )
+        return {"labels": chosen, "confidences": confidences}, overall
+    if project.task_type in SPANS:
+        spans = consolidate_spans([v["entities"] for v in values], categories=categories)
+        entities = [
+            {
+                "label": s.label,
+                "startOffset": s.start,
+                "endOffset": s.end,
+                "confidence": s.confidence,
+            }
+            for s in spans
+        ]
+        return {"entities": entities}, min((s.confidence for s in spans), default=1.0)
+    return None
+
+
+def _accuracies(project_id: int, worker_ids: list[int]) -> dict[int, float]:
+    known = dict(
+        WorkerQuality.objects.filter(
+            project_id=project_id, worker_id__in=worker_ids, accuracy__isnull=False
+        ).values_list("worker_id", "accuracy")
+    )
+    return {worker: known.get(worker, DEFAULT_ACCURACY) for worker in worker_ids}
+
+
+def task_consolidate(*, task_id: int, project: Project) -> None:
+    """Write the task's label and confidence from its submitted answers (caller's
+    transaction: the submit that gave the task its last answer)."""
+    if project.task_type not in CONSOLIDATED_TYPES:
+        return
+    rows = list(
+        Assignment.objects.filter(task_id=task_id, status=Assignment.Status.SUBMITTED)
+        .order_by("worker_id")
+        .values_list("worker_id", "answer")
+    )
+    if not rows:
+        return
+    accuracy = _accuracies(project.pk, [worker for worker, _ in rows])
+    result = consolidate_one(project, [a for _, a in rows], [accuracy[w] for w, _ in rows])
+    if result is not None:
+        label, confidence = result
+        Task.objects.filter(pk=task_id).update(
+            consolidated_label=label, confidence=confidence, consolidated_at=timezone.now()
+        )
+
+
+def _schedule_key(project_id: int) -> str:
+    return f"tasks:reestimate:{project_id}"
+
+
+def project_reestimate_schedule(*, project: Project) -> None:
+    """Queue one background re-estimation after this commit, unless one is queued already:
+    a burst of submits costs one cache write each and one job in all."""
+    if project.task_type not in CONSOLIDATED_TYPES:
+        return
+    if cache.add(_schedule_key(project.pk), 1, timeout=REESTIMATE_DEBOUNCE_SECONDS):
+        from apps.tasks import jobs  # jobs imports this module
+
+        enqueue_on_commit(
+            jobs.project_reestimate, organization_id=project.organization_id, project_id=project.pk
+        )
+
+
+def project_reestimate(*, project: Project) -> int:
+    """Re-estimate labels and worker quality from all submitted answers; returns the number
+    of tasks whose label was written. Writes in short batches: never holds the project."""
+    cache.delete(_schedule_key(project.pk))  # answers from now on queue another run
+    if project.task_type not in CONSOLIDATED_TYPES:
+        return 0
+    rows = list(
+        Assignment.objects.filter(project=project, status=Assignment.Status.SUBMITTED)
+        .order_by("pk")
+        .values_list("task_id", "worker_id", "answer")
+    )
+    answered = set(
+        Task.objects.filter(project=project, status=Task.Status.ANSWERED).values_list(
+            "pk", flat=True
+        )
+    )
+    if not rows:
+        return 0
+    by_task: dict[int, list[tuple[int, object]]] = defaultdict(list)
+    for task_id, worker_id, answer in rows:
+        by_task[task_id].append((worker_id, answer))
+    quality: dict[int, dict] = {}
+    if project.task_type in SINGLE_LABEL:
+        labels, quality = _single_label_estimate(project, rows, answered)
+    else:
+        accuracy = _accuracies(project.pk, sorted({w for _, w, _ in rows}))
+        labels = {}
+        for task_id in answered & by_task.keys():
+            answers = by_task[task_id]
+            labels[task_id] = consolidate_one(
+                project, [a for _, a in answers], [accuracy[w] for w, _ in answers]
+            )
+    _write_labels(labels)
+    _write_quality(project, by_task, labels, quality)
+    return len(labels)
+
+
+def _single_label_estimate(project: Project, rows, answered: set[int]):
+    categories = project.label_names
+    data = encode(
+        [task for task, _, _ in rows],
+        [worker for _, worker, _ in rows],
+        [answer_value(answer)["label"] for _, _, answer in rows],
+        classes=categories,
+    )
+    result = dawid_skene(data.items, data.workers, data.labels, *data.shape)
+    labels = {}
+    for number, task_id in enumerate(data.item_ids):
+        if task_id in answered:
+            labels[task_id] = (
+                {"label": categories[int(result.labels[number])]},
+                float(result.confidences[number]),
+            )
+    quality = {}
+    for number, worker_id in enumerate(data.worker_ids):
+        confusion = result.worker_confusion[number] if result.worker_confusion is not None else None
+        quality[worker_id] = {
+            "accuracy": float(result.worker_accuracy[number])
+            if result.worker_accuracy is not None
+            else None,
+            "confusion": {
+                truth: {
+                    given: round(float(confusion[t, g]), 6) for g, given in enumerate(categories)
+                }
+                for t, truth in enumerate(categories)
+            }
+            if confusion is not None
+            else None,
+        }
+    return labels, quality
+
+
+def _write_labels(labels: dict[int, tuple[dict, float]]) -> None:
+    now = timezone.now()
+    task_ids = sorted(labels)
+    for start in range(0, len(task_ids), UPDATE_BATCH):
+        batch = [
+            Task(
+                pk=task_id,
+                consolidated_label=labels[task_id][0],
+                confidence=labels[task_id][1],
+                consolidated_at=now,
+            )
+            for task_id in task_ids[start : start + UPDATE_BATCH]
+        ]
+        with transaction.atomic():
+            Task.objects.bulk_update(batch, ["consolidated_label", "confidence", "consolidated_at"])
+
+
+def _agrees(project: Project, answer: object, label: dict) -> bool:
+    value = answer_value(answer)
+    if project.task_type in SINGLE_LABEL:
+        return value.get("label") == label.get("label")
+    if project.task_type in MULTI_LABEL:
+        return sorted(value.get("labels", [])) == sorted(label.get("labels", []))
+    chosen = {(e["label"], e["startOffset"], e["endOffset"]) for e in label.get("entities", [])}
+    given = {(e["label"], e["startOffset"], e["endOffset"]) for e in value.get("entities", [])}
+    return chosen == given
+
+
+def _write_quality(project: Project, by_task, labels, estimated: dict[int, dict]) -> None:
+    counts: dict[int, list[int]] = defaultdict(lambda: [0, 0, 0])  # answers, on labeled, agree
+    for task_id, answers in by_task.items():
+        for worker_id, answer in answers:
+            counts[worker_id][0] += 1
+            if task_id in labels and labels[task_id] is not None:
+                counts[worker_id][1] += 1
+                counts[worker_id][2] += _agrees(project, answer, labels[task_id][0])
+    rows = []
+    for worker_id, (answers, consolidated, agree) in counts.items():
+        agreement = agree / consolidated if consolidated else None
+        estimate = estimated.get(worker_id, {})
+        accuracy = estimate.get("accuracy")
+        if accuracy is None and agreement is not None:
+            # Agreement shrunk towards the default, as a stand-in accuracy for weighting.
+            accuracy = (agree + 2 * DEFAULT_ACCURACY) / (consolidated + 2)
+        rows.append(
+            WorkerQuality(
+                organization_id=project.organization_id,
+                project=project,
+                worker_id=worker_id,
+                answers=answers,
+                consolidated_answers=consolidated,
+                agreement=agreement,
+                accuracy=accuracy,
+                confusion=estimate.get("confusion"),
+            )
+        )
+    with transaction.atomic():
+        WorkerQuality.objects.bulk_create(
+            rows,
+            update_conflicts=True,
+            unique_fields=["project", "worker"],
+            update_fields=["answers", "consolidated_answers", "agreement", "accuracy", "confusion"],
+        )
+
+
+def worker_quality_summary(*, organization_id: int, worker_ids: list[int] | None = None):
+    """Per worker over all the organization's projects: answers, answer-weighted agreement
+    and accuracy (the organization-level view)."""
+    totals: dict[int, list[float]] = defaultdict(lambda: [0, 0.0, 0, 0.0, 0])
+    rows = WorkerQuality.objects.filter(organization_id=organization_id)
+    if worker_ids is not None:
+        rows = rows.filter(worker_id__in=worker_ids)
+    for row in rows.values_list(
+        "worker_id", "answers", "consolidated_answers", "agreement", "accuracy"
+    ):
+        worker_id, answers, consolidated, agreement, accuracy = row
+        total = totals[worker_id]
+        total[0] += answers
+        if agreement is not None:
+            total[1] += agreement * consolidated
+            total[2] += consolidated
+        if accuracy is not None:
+            total[3] += accuracy * answers
+            total[4] += answers
+    return {
+        worker: {
+            "answers": t[0],
+            "agreement": round(t[1] / t[2], 4) if t[2] else None,
+            "accuracy": round(t[3] / t[4], 4) if t[4] else None,
+        }
+        for worker, t in totals.items()
+    }
