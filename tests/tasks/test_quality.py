@@ -6,6 +6,7 @@ from django.core.cache import cache
 from apps.tasks import quality
 from apps.tasks import services as task_services
 from apps.tasks.models import Task, WorkerQuality
+from tests.factories import MembershipFactory
 from tests.work import answer, text_project
 
 pytestmark = pytest.mark.django_db
@@ -111,3 +112,33 @@ def test_multilabel_and_ner_projects_are_consolidated_on_the_last_answer(owner):
     task = Task.objects.get(project=ner)
     assert task.consolidated_label == {"entities": [{**entity, "confidence": 1.0}]}
     assert task.confidence == 1.0
+
+
+def test_export_manifest_of_a_project_carries_the_consolidated_labels(owner, tmp_path):
+    import json
+
+    from django.core.management import CommandError, call_command
+
+    project, workers = text_project(owner, items=2, workers=1, answers_per_item=1)
+    work(project, workers[0], answer("negative"))
+    out = tmp_path / "output.manifest"
+    call_command("export_manifest", org=owner.organization.slug, project=project.pk, out=str(out))
+    first, second = (json.loads(line) for line in out.read_text().splitlines())
+    task = Task.objects.get(project=project, consolidated_label__isnull=False)
+    assert first == {
+        "source": "text number 0",
+        "sentiment": 1,
+        "sentiment-metadata": {
+            "class-name": "negative",
+            "confidence": 0.7,
+            "type": "groundtruth/text-classification",
+            "job-name": "labeling-job/sentiment",
+            "human-annotated": "yes",
+            "creation-date": task.consolidated_at.strftime("%Y-%m-%dT%H:%M:%S.%f"),
+        },
+    }
+    assert second == {"source": "text number 1"}  # not labeled yet: copied unchanged
+
+    other = MembershipFactory().organization  # another organization's id does not exist
+    with pytest.raises(CommandError, match=f"No project {project.pk} in {other.slug}"):
+        call_command("export_manifest", org=other.slug, project=project.pk, out=str(out))
