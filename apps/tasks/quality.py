@@ -258,35 +258,6 @@ def _write_quality(project: Project, by_task, labels, estimated: dict[int, dict]
         )
 
 
-def worker_quality_summary(*, organization_id: int, worker_ids: list[int] | None = None):
-    """Per worker over all the organization's projects: answers, answer-weighted agreement
-    and accuracy (the organization-level view)."""
-    totals: dict[int, list[float]] = defaultdict(lambda: [0, 0.0, 0, 0.0, 0])
-    rows = WorkerQuality.objects.filter(organization_id=organization_id)
-    if worker_ids is not None:
-        rows = rows.filter(worker_id__in=worker_ids)
-    for row in rows.values_list(
-        "worker_id", "answers", "consolidated_answers", "agreement", "accuracy"
-    ):
-        worker_id, answers, consolidated, agreement, accuracy = row
-        total = totals[worker_id]
-        total[0] += answers
-        if agreement is not None:
-            total[1] += agreement * consolidated
-            total[2] += consolidated
-        if accuracy is not None:
-            total[3] += accuracy * answers
-            total[4] += answers
-    return {
-        worker: {
-            "answers": t[0],
-            "agreement": round(t[1] / t[2], 4) if t[2] else None,
-            "accuracy": round(t[3] / t[4], 4) if t[4] else None,
-        }
-        for worker, t in totals.items()
-    }
-
-
 MEDIA = {
     TaskType.TEXT_CLASSIFICATION: "text",
     TaskType.IMAGE_CLASSIFICATION: "image",

@@ -10,7 +10,12 @@ from hypothesis import strategies as st
 from apps.tasks.consolidation import consolidate_labels
 from apps.tasks.consolidation.answers_csv import AnswersFileError, read_answers, write_labels
 from apps.tasks.consolidation.categorical import dawid_skene, encode, majority_vote
-from apps.tasks.consolidation.metrics import expected_calibration_error
+from apps.tasks.consolidation.metrics import (
+    expected_calibration_error,
+    fleiss_kappa,
+    krippendorff_alpha_nominal,
+    span_f1,
+)
 
 PROPERTY = settings(
     max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
@@ -210,3 +215,39 @@ def test_write_labels():
     stream = io.StringIO()
     assert write_labels(stream, [("i1", "a", 0.5), ("i2", "b", 1)]) == 2
     assert stream.getvalue() == "item,label,confidence\ni1,a,0.500000\ni2,b,1.000000\n"
+
+
+FLEISS_WIKIPEDIA = [
+    [0, 0, 0, 0, 14],
+    [0, 2, 6, 4, 2],
+    [0, 0, 3, 5, 6],
+    [0, 3, 9, 2, 0],
+    [2, 2, 8, 1, 1],
+    [7, 7, 0, 0, 0],
+    [3, 2, 6, 3, 0],
+    [2, 5, 3, 2, 2],
+    [6, 5, 2, 1, 0],
+    [0, 2, 2, 3, 7],
+]
+
+
+def test_fleiss_kappa_matches_the_textbook_example():
+    assert round(fleiss_kappa(FLEISS_WIKIPEDIA), 3) == 0.210
+    assert fleiss_kappa([[3, 0], [0, 3]]) == 1.0
+    assert fleiss_kappa([[1, 0], [0, 1]]) is None  # no item with two answers
+    assert fleiss_kappa([[3], [2]]) is None  # one class: undefined
+
+
+def test_krippendorff_alpha_nominal():
+    # Two coders, items (a,a) (a,b) (b,b) (b,b): 1 - 7 * 2 / (2 * 3 * 5) = 0.5333
+    assert round(krippendorff_alpha_nominal([[2, 0], [1, 1], [0, 2], [0, 2]]), 4) == 0.5333
+    assert krippendorff_alpha_nominal([[2, 0], [0, 3], [1, 0]]) == 1.0  # 1-answer item ignored
+    assert krippendorff_alpha_nominal([[1, 0]]) is None
+
+
+def test_span_f1():
+    a = {"label": "person", "startOffset": 0, "endOffset": 4}
+    b = {"label": "place", "startOffset": 5, "endOffset": 9}
+    assert span_f1([[[a, b], [a]]]) == pytest.approx(2 * 1 / 3)
+    assert span_f1([[[a], [a], [a]]]) == 1.0
+    assert span_f1([[[], []]]) is None

@@ -1,6 +1,7 @@
 from rest_framework import serializers
 
-from apps.tasks.models import Assignment
+from apps.accounts.models import User
+from apps.tasks.models import Assignment, WorkerQuality
 from apps.workforces.selectors import anonymized_worker_id
 
 
@@ -60,3 +61,71 @@ class WorkAssignmentOutput(serializers.ModelSerializer):
             "short_instructions": project.short_instructions,
             "full_instructions": project.full_instructions,
         }
+
+
+class WorkerQualityOutput(serializers.ModelSerializer):
+    """One worker's quality in one project, for the requester (anonymized id)."""
+
+    worker_id = serializers.SerializerMethodField()
+
+    class Meta:
+        model = WorkerQuality
+        fields = [
+            "worker_id",
+            "answers",
+            "consolidated_answers",
+            "agreement",
+            "accuracy",
+            "confusion",
+            "updated_at",
+        ]
+
+    def get_worker_id(self, row: WorkerQuality) -> str:
+        return anonymized_worker_id(user=row.worker, organization=self.context["organization"])
+
+
+class OrganizationWorkerQualityOutput(serializers.Serializer):
+    """One worker over all the organization's projects."""
+
+    worker_id = serializers.SerializerMethodField()
+    projects = serializers.IntegerField()
+    answers = serializers.IntegerField(source="total_answers")
+    consolidated_answers = serializers.IntegerField(source="total_consolidated")
+    agreement = serializers.SerializerMethodField()
+    accuracy = serializers.SerializerMethodField()
+
+    def get_worker_id(self, row: dict) -> str:
+        # Only the primary key enters the pseudonym; no need to load the user.
+        return anonymized_worker_id(
+            user=User(pk=row["worker"]), organization=self.context["organization"]
+        )
+
+    def get_agreement(self, row: dict) -> float | None:
+        if not row["total_consolidated"] or row["agree_sum"] is None:
+            return None
+        return round(row["agree_sum"] / row["total_consolidated"], 4)
+
+    def get_accuracy(self, row: dict) -> float | None:
+        if not row["accuracy_weight"] or row["accuracy_sum"] is None:
+            return None
+        return round(row["accuracy_sum"] / row["accuracy_weight"], 4)
+
+
+class WorkQualityOutput(serializers.ModelSerializer):
+    """A worker's own quality in one project."""
+
+    project = serializers.SerializerMethodField()
+
+    class Meta:
+        model = WorkerQuality
+        fields = [
+            "project",
+            "answers",
+            "consolidated_answers",
+            "agreement",
+            "accuracy",
+            "confusion",
+        ]
+
+    def get_project(self, row: WorkerQuality) -> dict:
+        return {"id": row.project_id, "name": row.project.name}

@@ -14,6 +14,17 @@ urlpatterns = [
         views.ProjectAssignmentListApi.as_view(),
         name="project-assignments",
     ),
+    path(
+        f"{PROJECT}worker-quality/",
+        views.ProjectWorkerQualityApi.as_view(),
+        name="project-worker-quality",
+    ),
+    path(
+        "orgs/<slug:org_slug>/worker-quality/",
+        views.OrganizationWorkerQualityApi.as_view(),
+        name="organization-worker-quality",
+    ),
+    path("work/quality/", views.WorkQualityApi.as_view(), name="work-quality"),
     path("work/next/", views.WorkNextApi.as_view(), name="work-next"),
     path("work/assignments/", views.WorkAssignmentListApi.as_view(), name="work-assignment-list"),
     path(ASSIGNMENT, views.WorkAssignmentDetailApi.as_view(), name="work-assignment-detail"),

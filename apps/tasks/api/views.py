@@ -12,7 +12,13 @@ from apps.core.client_ip import client_ip
 from apps.projects.api.serializers import ProgressOutput, ProjectOutput
 from apps.projects.selectors import project_get
 from apps.tasks import selectors, services
-from apps.tasks.api.serializers import AssignmentOutput, WorkAssignmentOutput
+from apps.tasks.api.serializers import (
+    AssignmentOutput,
+    OrganizationWorkerQualityOutput,
+    WorkAssignmentOutput,
+    WorkerQualityOutput,
+    WorkQualityOutput,
+)
 from apps.tasks.models import Assignment
 
 
@@ -144,3 +150,42 @@ class WorkReleaseApi(WorkAPIView):
         assignment = self.assignment(request, assignment_id)
         assignment = services.assignment_release(assignment=assignment, worker=request.user)
         return Response(WorkAssignmentOutput(assignment).data)
+
+
+class ProjectWorkerQualityApi(OrganizationAPIView):
+    """Each worker's estimated quality in the project (anonymized ids)."""
+
+    required_permission = {"GET": permissions.REPORTS_VIEW}
+
+    @extend_schema(responses=WorkerQualityOutput(many=True))
+    def get(self, request: Request, org_slug: str, project_id: int) -> Response:
+        project = project_get(organization=self.organization, project_id=project_id)
+        queryset = selectors.worker_quality_for_project(
+            organization=self.organization, project_id=project.id
+        )
+        return self.paginated(
+            queryset, WorkerQualityOutput, context={"organization": self.organization}
+        )
+
+
+class OrganizationWorkerQualityApi(OrganizationAPIView):
+    """Each worker's quality over all the organization's projects."""
+
+    required_permission = {"GET": permissions.REPORTS_VIEW}
+
+    @extend_schema(responses=OrganizationWorkerQualityOutput(many=True))
+    def get(self, request: Request, org_slug: str) -> Response:
+        queryset = selectors.worker_quality_for_organization(organization=self.organization)
+        return self.paginated(
+            queryset, OrganizationWorkerQualityOutput, context={"organization": self.organization}
+        )
+
+
+class WorkQualityApi(WorkAPIView):
+    """The worker's own quality, per project."""
+
+    @extend_schema(responses=WorkQualityOutput(many=True))
+    def get(self, request: Request) -> Response:
+        return self.paginated(
+            selectors.worker_quality_for_worker(worker=request.user), WorkQualityOutput
+        )
