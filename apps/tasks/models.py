@@ -121,3 +121,15 @@ class WorkerQuality(TenantModel):
 
     def __str__(self) -> str:
         return f"quality of {self.worker_id} in project {self.project_id}"
+
+
+class ProjectQuality(TenantModel):
+    """A project's agreement figures, refreshed by the re-estimation job: `metrics` holds
+    `fleiss_kappa`, `krippendorff_alpha`, `span_f1`, `mean_box_iou` (those that apply, None
+    when undefined), `mean_confidence`, `consolidated` and `answers`."""
+
+    project = models.OneToOneField("projects.Project", on_delete=models.CASCADE, related_name="+")
+    metrics = models.JSONField(default=dict)
+
+    def __str__(self) -> str:
+        return f"quality of project {self.project_id}"

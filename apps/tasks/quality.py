@@ -9,18 +9,22 @@ Two paths, on purpose:
   single-label projects, then every answered task's label and every worker's quality.
 """
 
+import logging
 from collections import defaultdict
 
+import numpy as np
 from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 
 from apps.core.jobs import enqueue_on_commit
 from apps.projects.models import Project, TaskType
+from apps.tasks.consolidation import metrics as agreement
+from apps.tasks.consolidation import spatial
 from apps.tasks.consolidation.categorical import dawid_skene, encode, weighted_vote
 from apps.tasks.consolidation.multilabel import consolidate_multilabel
 from apps.tasks.consolidation.spans import consolidate_spans
-from apps.tasks.models import Assignment, Task, WorkerQuality
+from apps.tasks.models import Assignment, ProjectQuality, Task, WorkerQuality
 
 SINGLE_LABEL = {
     TaskType.TEXT_CLASSIFICATION,
@@ -29,10 +33,19 @@ SINGLE_LABEL = {
 }
 MULTI_LABEL = {TaskType.TEXT_CLASSIFICATION_MULTILABEL, TaskType.IMAGE_CLASSIFICATION_MULTILABEL}
 SPANS = {TaskType.NAMED_ENTITY_RECOGNITION}
-CONSOLIDATED_TYPES = SINGLE_LABEL | MULTI_LABEL | SPANS
+BOXES = {TaskType.BOUNDING_BOX}
+# task type -> the answer's list of shapes (crowd-polygon / crowd-polyline / crowd-keypoint)
+SHAPES = {
+    TaskType.POLYGON: "polygons",
+    TaskType.POLYLINE: "polylines",
+    TaskType.KEYPOINT: "keypoints",
+}
+CONSOLIDATED_TYPES = SINGLE_LABEL | MULTI_LABEL | SPANS | BOXES | set(SHAPES)
 DEFAULT_ACCURACY = 0.7  # a worker the project has not estimated yet
 REESTIMATE_DEBOUNCE_SECONDS = 30
 UPDATE_BATCH = 1000
+
+logger = logging.getLogger(__name__)
 
 
 def answer_value(answer: object) -> object:
@@ -71,7 +84,54 @@ def consolidate_one(
             for s in spans
         ]
         return {"entities": entities}, min((s.confidence for s in spans), default=1.0)
+    if project.task_type in BOXES:
+        boxes = spatial.consolidate_boxes(values, accuracies=accuracies)
+        found = [
+            {
+                "label": b.label,
+                "left": b.left,
+                "top": b.top,
+                "width": b.width,
+                "height": b.height,
+                "confidence": round(b.confidence, 4),
+            }
+            for b in boxes
+        ]
+        image = next(
+            (v.get("inputImageProperties") for v in values if v.get("inputImageProperties")), {}
+        )
+        return {"boundingBoxes": found, "inputImageProperties": image}, _overall(boxes)
+    if project.task_type == TaskType.KEYPOINT:
+        points = spatial.consolidate_keypoints(values, accuracies=accuracies)
+        found = [
+            {"label": p.label, "x": p.x, "y": p.y, "confidence": round(p.confidence, 4)}
+            for p in points
+        ]
+        return {"keypoints": found}, _overall(points)
+    if project.task_type in SHAPES:
+        kind = SHAPES[project.task_type]
+        shapes = spatial.consolidate_shapes(values, kind=kind, accuracies=accuracies)
+        found = [
+            {"label": s.label, "vertices": s.vertices, "confidence": round(s.confidence, 4)}
+            for s in shapes
+        ]
+        return {kind: found}, _overall(shapes)
     return None
+
+
+def _overall(found) -> float:
+    """An answer's confidence: the least confident object; 1 when all agree on none."""
+    return min((f.confidence for f in found), default=1.0)
+
+
+def _consolidate_or_log(project: Project, task_id: int, answers, accuracies):
+    """Consolidate, or leave the task unlabeled with a logged reason when its answers do not
+    have the shape the consolidator needs (types whose answers are not validated yet)."""
+    try:
+        return consolidate_one(project, answers, accuracies)
+    except (ValueError, TypeError, KeyError, AttributeError) as error:
+        logger.warning("task %s of project %s not consolidated: %s", task_id, project.pk, error)
+        return None
 
 
 def _accuracies(project_id: int, worker_ids: list[int]) -> dict[int, float]:
@@ -96,7 +156,9 @@ def task_consolidate(*, task_id: int, project: Project) -> None:
     if not rows:
         return
     accuracy = _accuracies(project.pk, [worker for worker, _ in rows])
-    result = consolidate_one(project, [a for _, a in rows], [accuracy[w] for w, _ in rows])
+    result = _consolidate_or_log(
+        project, task_id, [a for _, a in rows], [accuracy[w] for w, _ in rows]
+    )
     if result is not None:
         label, confidence = result
         Task.objects.filter(pk=task_id).update(
@@ -150,11 +212,14 @@ def project_reestimate(*, project: Project) -> int:
         labels = {}
         for task_id in answered & by_task.keys():
             answers = by_task[task_id]
-            labels[task_id] = consolidate_one(
-                project, [a for _, a in answers], [accuracy[w] for w, _ in answers]
+            result = _consolidate_or_log(
+                project, task_id, [a for _, a in answers], [accuracy[w] for w, _ in answers]
             )
+            if result is not None:
+                labels[task_id] = result
     _write_labels(labels)
     _write_quality(project, by_task, labels, quality)
+    _write_metrics(project, by_task, labels, len(rows))
     return len(labels)
 
 
@@ -216,6 +281,14 @@ def _agrees(project: Project, answer: object, label: dict) -> bool:
         return value.get("label") == label.get("label")
     if project.task_type in MULTI_LABEL:
         return sorted(value.get("labels", [])) == sorted(label.get("labels", []))
+    if project.task_type in BOXES:
+        iou = spatial.mean_pairwise_box_iou([[value, label]])
+        return iou is None or iou >= 0.5
+    if project.task_type in SHAPES:
+        kind = SHAPES[project.task_type]
+        return sorted(s.get("label") for s in value.get(kind) or []) == sorted(
+            s["label"] for s in label.get(kind) or []
+        )
     chosen = {(e["label"], e["startOffset"], e["endOffset"]) for e in label.get("entities", [])}
     given = {(e["label"], e["startOffset"], e["endOffset"]) for e in value.get("entities", [])}
     return chosen == given
@@ -256,6 +329,55 @@ def _write_quality(project: Project, by_task, labels, estimated: dict[int, dict]
             unique_fields=["project", "worker"],
             update_fields=["answers", "consolidated_answers", "agreement", "accuracy", "confusion"],
         )
+
+
+def project_agreement(project: Project, by_task: dict[int, list[tuple[int, object]]]) -> dict:
+    """Agreement among workers, from each task's answers (task id -> [(worker, answer)])."""
+    values = [[answer_value(a) for _, a in answers] for answers in by_task.values()]
+    figures: dict = {}
+    categories = project.label_names
+    if project.task_type in SINGLE_LABEL:
+        index = {label: n for n, label in enumerate(categories)}
+        counts = np.zeros((len(values), max(len(categories), 1)))
+        for row, answers in enumerate(values):
+            for value in answers:
+                counts[row, index[value["label"]]] += 1
+        figures["fleiss_kappa"] = agreement.fleiss_kappa(counts)
+        figures["krippendorff_alpha"] = agreement.krippendorff_alpha_nominal(counts)
+    elif project.task_type in MULTI_LABEL:
+        # every (item, category) is a yes/no unit
+        counts = np.array(
+            [
+                [sum(c in v["labels"] for v in answers), sum(c not in v["labels"] for v in answers)]
+                for answers in values
+                for c in categories
+            ]
+        ).reshape(-1, 2)
+        figures["fleiss_kappa"] = agreement.fleiss_kappa(counts)
+        figures["krippendorff_alpha"] = agreement.krippendorff_alpha_nominal(counts)
+    elif project.task_type in SPANS:
+        figures["span_f1"] = agreement.span_f1([[v["entities"] for v in a] for a in values])
+    elif project.task_type in BOXES:
+        figures["mean_box_iou"] = spatial.mean_pairwise_box_iou(values)
+    return {k: (round(v, 4) if v is not None else None) for k, v in figures.items()}
+
+
+def _write_metrics(project: Project, by_task, labels, answers: int) -> None:
+    try:
+        figures = project_agreement(project, by_task)
+    except (ValueError, TypeError, KeyError, AttributeError) as error:
+        logger.warning("agreement of project %s not computed: %s", project.pk, error)
+        figures = {}
+    confidences = [confidence for _, confidence in labels.values()]
+    figures["mean_confidence"] = (
+        round(sum(confidences) / len(confidences), 4) if confidences else None
+    )
+    figures["consolidated"] = len(labels)
+    figures["answers"] = answers
+    ProjectQuality.objects.update_or_create(
+        project=project,
+        defaults={"organization_id": project.organization_id, "metrics": figures},
+    )
 
 
 MEDIA = {
@@ -304,7 +426,26 @@ def output_label(project: Project, label: dict, confidence: float, created):
             ],
             **common,
         )
-    return None
+    if project.task_type in BOXES:
+        image = label.get("inputImageProperties") or {}
+        return manifest.bounding_box_label(
+            image_width=image.get("width", 0),
+            image_height=image.get("height", 0),
+            boxes=[
+                manifest.Box(
+                    class_id=names.index(b["label"]) if b["label"] in names else -1,
+                    left=round(b["left"]),
+                    top=round(b["top"]),
+                    width=round(b["width"]),
+                    height=round(b["height"]),
+                    confidence=b["confidence"],
+                )
+                for b in label["boundingBoxes"]
+            ],
+            class_names=dict(enumerate(names)),
+            **common,
+        )
+    return None  # polygons, polylines, key points: no image output format in the spec yet
 
 
 def project_output_labels(*, project: Project) -> dict[int, object]:

@@ -5,7 +5,7 @@ from django.utils import timezone
 from apps.accounts.models import Organization, User
 from apps.core.errors import NotFound
 from apps.projects.models import Project
-from apps.tasks.models import Assignment, Task, WorkerQuality
+from apps.tasks.models import Assignment, ProjectQuality, Task, WorkerQuality
 from apps.workforces.errors import WorkerAddressRefused
 from apps.workforces.models import VendorSubscription, Workforce, Workteam
 from apps.workforces.selectors import workforce_ip_allowed, workteams_for_worker
@@ -196,3 +196,14 @@ def worker_quality_for_organization(*, organization: Organization) -> QuerySet:
 def worker_quality_for_worker(*, worker: User) -> QuerySet[WorkerQuality]:
     """A worker's own quality, per project, in the organizations they work for."""
     return WorkerQuality.objects.filter(worker=worker).select_related("project").order_by("-pk")
+
+
+def project_quality(*, project: Project) -> dict:
+    """The project's agreement figures from the last re-estimation, and when they were
+    computed ({} before the first)."""
+    row = (
+        ProjectQuality.objects.filter(organization_id=project.organization_id, project=project)
+        .values("metrics", "updated_at")
+        .first()
+    )
+    return {**row["metrics"], "updated_at": row["updated_at"]} if row else {}

@@ -80,3 +80,119 @@ def test_a_worker_sees_only_their_own_quality(owner):
     assert [(r["project"], r["answers"], r["agreement"]) for r in rows] == [
         ({"id": project.pk, "name": project.name}, 2, 0.5)
     ]
+
+
+def test_project_agreement_metrics(owner, owner_client):
+    project, _ = labeled_project(owner)
+    url = reverse("project-quality", args=[owner.organization.slug, project.pk])
+
+    figures = owner_client.get(url).json()
+
+    # counts: item 1 = (2 positive, 1 negative), item 2 = (0, 3). Fleiss: observed
+    # (1/3 + 1) / 2 = 2/3, chance (1/3)^2 + (2/3)^2 = 5/9 -> 0.25. Alpha: coincidences
+    # PP 1, PN 1, NP 1, NN 3 -> 1 - 5 * 2 / (2 * 2 * 4) = 0.375.
+    assert {k: v for k, v in figures.items() if k != "updated_at"} == {
+        "answers": 6,
+        "consolidated": 2,
+        "mean_confidence": figures["mean_confidence"],
+        "fleiss_kappa": 0.25,
+        "krippendorff_alpha": 0.375,
+        "span_f1": None,
+        "mean_box_iou": None,
+    }
+    assert 0.5 < figures["mean_confidence"] <= 1
+    assert figures["updated_at"] is not None
+    assert_other_organization_gets_404(url)
+
+
+def test_project_quality_before_any_answer_is_empty(owner, owner_client):
+    project, _ = text_project(owner, items=1)
+    url = reverse("project-quality", args=[owner.organization.slug, project.pk])
+    assert owner_client.get(url).json() == {
+        "answers": None,
+        "consolidated": None,
+        "mean_confidence": None,
+        "fleiss_kappa": None,
+        "krippendorff_alpha": None,
+        "span_f1": None,
+        "mean_box_iou": None,
+        "updated_at": None,
+    }
+
+
+def test_the_project_page_shows_quality(owner, client):
+    project, workers = labeled_project(owner)
+    client.force_login(owner.user)
+
+    page = client.get(reverse("project_page", args=[owner.organization.slug, project.pk]))
+
+    html = page.content.decode()
+    assert "Fleiss' kappa</dt><dd>0.25</dd>" in html
+    assert "Krippendorff's alpha</dt><dd>0.375</dd>" in html
+    for worker in workers:
+        assert anonymized_worker_id(user=worker, organization=owner.organization) in html
+    assert "<td>2</td>\n            <td>50%</td>" in html
+
+
+def test_bounding_box_answers_are_consolidated_and_exported(owner, tmp_path):
+    import json
+
+    from django.core.management import call_command
+
+    from apps.tasks.models import Task
+
+    project, workers = text_project(
+        owner,
+        items=1,
+        workers=3,
+        answers_per_item=3,
+        task_type="bounding_box",
+        label_attribute_name="boxes",
+        labels=[{"label": "dog"}, {"label": "cat"}],
+    )
+    for left in (100, 104, 102):
+        body = {
+            "annotatedResult": {
+                "boundingBoxes": [
+                    {"label": "dog", "left": left, "top": 10, "width": 50, "height": 40}
+                ],
+                "inputImageProperties": {"width": 640, "height": 480},
+            }
+        }
+        work(project, workers[[100, 104, 102].index(left)], body)
+    task = Task.objects.get(project=project)
+    box = task.consolidated_label["boundingBoxes"][0]
+    assert (box["label"], box["left"], box["top"], box["width"], box["height"]) == (
+        "dog",
+        102.0,
+        10.0,
+        50.0,
+        40.0,
+    )
+    out = tmp_path / "out.manifest"
+    call_command("export_manifest", org=owner.organization.slug, project=project.pk, out=str(out))
+    line = json.loads(out.read_text())
+    assert line["boxes"] == {
+        "image_size": [{"width": 640, "height": 480, "depth": 3}],
+        "annotations": [{"class_id": 0, "left": 102, "top": 10, "width": 50, "height": 40}],
+    }
+    assert line["boxes-metadata"]["type"] == "groundtruth/object-detection"
+    assert line["boxes-metadata"]["class-map"] == {"0": "dog", "1": "cat"}
+
+
+def test_answers_of_the_wrong_shape_leave_the_task_unlabeled(owner, caplog):
+    from apps.tasks.models import Task
+
+    project, workers = text_project(
+        owner,
+        items=1,
+        workers=1,
+        task_type="bounding_box",
+        label_attribute_name="boxes",
+        labels=[{"label": "dog"}],
+    )
+    bad = {"annotatedResult": {"boundingBoxes": [{"label": "dog", "left": "x"}]}}
+    work(project, workers[0], bad)
+    task = Task.objects.get(project=project)
+    assert (task.status, task.consolidated_label) == ("answered", None)
+    assert "not consolidated: answer 0 box 0.left must be a finite number" in caplog.text

@@ -129,3 +129,17 @@ class WorkQualityOutput(serializers.ModelSerializer):
 
     def get_project(self, row: WorkerQuality) -> dict:
         return {"id": row.project_id, "name": row.project.name}
+
+
+class ProjectQualityOutput(serializers.Serializer):
+    """Agreement among the project's workers; a figure is null where it does not apply to
+    the task type or is undefined (e.g. no item with two answers yet)."""
+
+    answers = serializers.IntegerField(allow_null=True, default=None)
+    consolidated = serializers.IntegerField(allow_null=True, default=None)
+    mean_confidence = serializers.FloatField(allow_null=True, default=None)
+    fleiss_kappa = serializers.FloatField(allow_null=True, default=None)
+    krippendorff_alpha = serializers.FloatField(allow_null=True, default=None)
+    span_f1 = serializers.FloatField(allow_null=True, default=None)
+    mean_box_iou = serializers.FloatField(allow_null=True, default=None)
+    updated_at = serializers.DateTimeField(allow_null=True, default=None)

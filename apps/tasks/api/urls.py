@@ -14,6 +14,7 @@ urlpatterns = [
         views.ProjectAssignmentListApi.as_view(),
         name="project-assignments",
     ),
+    path(f"{PROJECT}quality/", views.ProjectQualityApi.as_view(), name="project-quality"),
     path(
         f"{PROJECT}worker-quality/",
         views.ProjectWorkerQualityApi.as_view(),

@@ -15,6 +15,7 @@ from apps.tasks import selectors, services
 from apps.tasks.api.serializers import (
     AssignmentOutput,
     OrganizationWorkerQualityOutput,
+    ProjectQualityOutput,
     WorkAssignmentOutput,
     WorkerQualityOutput,
     WorkQualityOutput,
@@ -189,3 +190,15 @@ class WorkQualityApi(WorkAPIView):
         return self.paginated(
             selectors.worker_quality_for_worker(worker=request.user), WorkQualityOutput
         )
+
+
+class ProjectQualityApi(OrganizationAPIView):
+    """Agreement metrics of the project (from the last background re-estimation)."""
+
+    required_permission = {"GET": permissions.REPORTS_VIEW}
+
+    @extend_schema(responses=ProjectQualityOutput)
+    def get(self, request: Request, org_slug: str, project_id: int) -> Response:
+        project = project_get(organization=self.organization, project_id=project_id)
+        figures = selectors.project_quality(project=project)
+        return Response(ProjectQualityOutput(figures).data)
