@@ -10,21 +10,27 @@ Two paths, on purpose:
 """
 
 import logging
+import random
 from collections import defaultdict
 
 import numpy as np
 from django.core.cache import cache
 from django.db import transaction
+from django.db.models import Exists, F, OuterRef, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from apps.core.errors import DomainError
 from apps.core.jobs import enqueue_on_commit
+from apps.core.services import audit_record
 from apps.projects.models import Project, TaskType
 from apps.tasks.consolidation import metrics as agreement
 from apps.tasks.consolidation import spatial
 from apps.tasks.consolidation.categorical import dawid_skene, encode, weighted_vote
 from apps.tasks.consolidation.multilabel import consolidate_multilabel
 from apps.tasks.consolidation.spans import consolidate_spans
-from apps.tasks.models import Assignment, ProjectQuality, Task, WorkerQuality
+from apps.tasks.models import Assignment, GoldItem, ProjectQuality, Task, WorkerQuality
+from apps.tasks.validation import validate_answer
 
 SINGLE_LABEL = {
     TaskType.TEXT_CLASSIFICATION,
@@ -143,18 +149,18 @@ def _accuracies(project_id: int, worker_ids: list[int]) -> dict[int, float]:
     return {worker: known.get(worker, DEFAULT_ACCURACY) for worker in worker_ids}
 
 
-def task_consolidate(*, task_id: int, project: Project) -> None:
+def task_consolidate(*, task_id: int, project: Project) -> float | None:
     """Write the task's label and confidence from its submitted answers (caller's
-    transaction: the submit that gave the task its last answer)."""
+    transaction: the submit that gave the task its last answer); returns the confidence."""
     if project.task_type not in CONSOLIDATED_TYPES:
-        return
+        return None
     rows = list(
         Assignment.objects.filter(task_id=task_id, status=Assignment.Status.SUBMITTED)
         .order_by("worker_id")
         .values_list("worker_id", "answer")
     )
     if not rows:
-        return
+        return None
     accuracy = _accuracies(project.pk, [worker for worker, _ in rows])
     result = _consolidate_or_log(
         project, task_id, [a for _, a in rows], [accuracy[w] for w, _ in rows]
@@ -162,8 +168,198 @@ def task_consolidate(*, task_id: int, project: Project) -> None:
     if result is not None:
         label, confidence = result
         Task.objects.filter(pk=task_id).update(
-            consolidated_label=label, confidence=confidence, consolidated_at=timezone.now()
+            consolidated_label=label,
+            confidence=confidence,
+            consolidated_at=timezone.now(),
+            needs_more=False,
         )
+        return confidence
+    return None
+
+
+def projects_for_worker(projects: QuerySet[Project], *, worker) -> QuerySet[Project]:
+    """The queue's projects without those the worker is paused from, annotated with the
+    quality settings the claim needs (`gold_rate`, `overlap_on`): no query of its own."""
+    paused = WorkerQuality.objects.filter(project_id=OuterRef("pk"), worker=worker, paused=True)
+    settings = ProjectQuality.objects.filter(project_id=OuterRef("pk"))
+    return projects.exclude(Exists(paused)).annotate(
+        gold_rate=Coalesce(Subquery(settings.values("gold_rate")[:1]), Value(0.0)),
+        overlap_on=Exists(
+            settings.filter(
+                overlap_confidence_below__isnull=False, overlap_max_answers__isnull=False
+            )
+        ),
+    )
+
+
+def task_pick(claimable: QuerySet[Task], projects: list[Project]) -> Task | None:
+    """The next task among `claimable` (one priority level): a gold task at the projects'
+    gold rate (drawn per claim, so gold is indistinguishable from other work), else a task
+    that dynamic overlap reopened, else the oldest normal task. Projects without gold or
+    overlap cost the one query they always did."""
+    gold_projects = [p.pk for p in projects if p.gold_rate and _draw() < p.gold_rate]
+    if gold_projects:
+        task = claimable.filter(project_id__in=gold_projects, is_gold=True).first()
+        if task is not None:
+            return task
+    if any(p.overlap_on for p in projects):
+        task = claimable.filter(needs_more=True, is_gold=False).first()
+        if task is not None:
+            return task
+    return claimable.filter(is_gold=False).first()
+
+
+def _draw() -> float:
+    return random.random()  # noqa: S311 - sampling, not security
+
+
+def project_settings(*, project: Project) -> ProjectQuality:
+    """The project's quality settings (defaults when never set: no gold, no extra answers)."""
+    row = ProjectQuality.objects.filter(project=project).first()
+    return row or ProjectQuality(organization_id=project.organization_id, project=project)
+
+
+def task_answers_extend(*, task_id: int, project: Project, confidence: float | None) -> bool:
+    """Dynamic overlap, in the submit's transaction: ask one more answer of a task whose
+    confidence is below the project's threshold, up to its maximum. True if reopened."""
+    if confidence is None:
+        return False
+    settings = project_settings(project=project)
+    if settings.overlap_confidence_below is None or settings.overlap_max_answers is None:
+        return False
+    if confidence >= settings.overlap_confidence_below:
+        return False
+    return bool(
+        Task.objects.filter(pk=task_id, answers_needed__lt=settings.overlap_max_answers).update(
+            answers_needed=F("answers_needed") + 1,
+            status=Task.Status.OPEN,
+            needs_more=True,
+            updated_at=timezone.now(),
+        )
+    )
+
+
+def assignment_score_gold(*, assignment: Assignment, answer: object) -> bool:
+    """Score a gold task's answer against the known one (submit's transaction); pause the
+    worker from the project when their gold accuracy falls below the threshold after the
+    minimum number of gold answers. Returns whether the answer was right."""
+    project = assignment.project
+    gold = GoldItem.objects.filter(project=project, item_id=assignment.task.item_id).first()
+    if gold is None:
+        return False
+    try:
+        correct = _agrees(project, answer, gold.answer)
+    except (ValueError, TypeError, KeyError, AttributeError):
+        correct = False
+    WorkerQuality.objects.get_or_create(
+        project=project,
+        worker_id=assignment.worker_id,
+        defaults={"organization_id": project.organization_id},
+    )
+    row = WorkerQuality.objects.select_for_update().filter(
+        project=project, worker_id=assignment.worker_id
+    )
+    row.update(gold_answers=F("gold_answers") + 1, gold_correct=F("gold_correct") + int(correct))
+    counts = row.values("gold_answers", "gold_correct", "paused").get()
+    settings = project_settings(project=project)
+    if (
+        settings.gold_pause_below is not None
+        and not counts["paused"]
+        and counts["gold_answers"] >= settings.gold_min_answers
+        and counts["gold_correct"] / counts["gold_answers"] < settings.gold_pause_below
+    ):
+        row.update(paused=True, paused_at=timezone.now())
+        audit_record(
+            organization_id=project.organization_id,
+            actor=None,
+            action="worker.paused_by_gold",
+            target=project,
+            worker_id=assignment.worker_id,
+            gold_answers=counts["gold_answers"],
+            gold_correct=counts["gold_correct"],
+        )
+    return correct
+
+
+class GoldItemInvalid(DomainError):
+    code = "gold_item_invalid"
+    message = "A gold item is not valid for this project."
+
+
+def gold_items_set(*, project: Project, actor, items: list[dict]) -> int:
+    """Mark items of the project's dataset as gold with their known answers (one
+    transaction: all or nothing). `items`: [{"item_id": int, "answer": <answer value>}]."""
+    from apps.datasets.models import Item  # the datasets app does not import tasks
+
+    wanted = [entry["item_id"] for entry in items]
+    found = {
+        item.pk: item
+        for item in Item.objects.filter(
+            organization_id=project.organization_id, dataset_id=project.dataset_id, pk__in=wanted
+        )
+    }
+    for number, entry in enumerate(items):
+        item = found.get(entry["item_id"])
+        if item is None:
+            raise GoldItemInvalid.on_field(
+                f"items[{number}].item_id", f"No item {entry['item_id']} in the project's dataset."
+            )
+        try:
+            validate_answer(project=project, item=item, answer={"gold": entry["answer"]})
+        except DomainError as error:
+            details = error.details.get("answer", [error.message])
+            raise GoldItemInvalid.on_field(f"items[{number}].answer", details[0]) from None
+    with transaction.atomic():
+        for entry in items:
+            GoldItem.objects.update_or_create(
+                project=project,
+                item_id=entry["item_id"],
+                defaults={"organization_id": project.organization_id, "answer": entry["answer"]},
+            )
+        gold_tasks_mark(project=project)
+        audit_record(
+            organization_id=project.organization_id,
+            actor=actor,
+            action="project.gold_items_set",
+            target=project,
+        )
+    return len(items)
+
+
+GOLD_ANSWERS_NEEDED = 32000  # a gold task is never "answered": every worker may take it
+
+
+def gold_tasks_mark(*, project: Project) -> int:
+    """Turn the tasks of gold items into gold tasks (run when gold is set, and after the
+    project's tasks are created): open, no consolidated label, never complete."""
+    gold = GoldItem.objects.filter(project=project).values("item_id")
+    return Task.objects.filter(project=project, item_id__in=gold, is_gold=False).update(
+        is_gold=True,
+        status=Task.Status.OPEN,
+        answers_needed=GOLD_ANSWERS_NEEDED,
+        consolidated_label=None,
+        confidence=None,
+        consolidated_at=None,
+        updated_at=timezone.now(),
+    )
+
+
+def project_settings_update(*, project: Project, actor, **changes) -> ProjectQuality:
+    """Change the project's quality-control settings (validated by the caller's serializer)."""
+    with transaction.atomic():
+        settings, _ = ProjectQuality.objects.select_for_update().get_or_create(
+            project=project, defaults={"organization_id": project.organization_id}
+        )
+        for field, value in changes.items():
+            setattr(settings, field, value)
+        settings.save()
+        audit_record(
+            organization_id=project.organization_id,
+            actor=actor,
+            action="project.quality_settings_changed",
+            target=project,
+        )
+    return settings
 
 
 def _schedule_key(project_id: int) -> str:
@@ -190,7 +386,9 @@ def project_reestimate(*, project: Project) -> int:
     if project.task_type not in CONSOLIDATED_TYPES:
         return 0
     rows = list(
-        Assignment.objects.filter(project=project, status=Assignment.Status.SUBMITTED)
+        Assignment.objects.filter(
+            project=project, status=Assignment.Status.SUBMITTED, task__is_gold=False
+        )
         .order_by("pk")
         .values_list("task_id", "worker_id", "answer")
     )
@@ -455,6 +653,7 @@ def project_output_labels(*, project: Project) -> dict[int, object]:
             organization_id=project.organization_id,
             project=project,
             consolidated_label__isnull=False,
+            is_gold=False,
         )
         .values_list("item_id", "consolidated_label", "confidence", "consolidated_at")
         .iterator(chunk_size=5_000)
@@ -465,3 +664,7 @@ def project_output_labels(*, project: Project) -> dict[int, object]:
         if entry is not None:
             labels[item_id] = entry
     return labels
+
+
+def project_gold_item_ids(*, project: Project) -> set[int]:
+    return set(GoldItem.objects.filter(project=project).values_list("item_id", flat=True))

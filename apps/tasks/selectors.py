@@ -5,7 +5,7 @@ from django.utils import timezone
 from apps.accounts.models import Organization, User
 from apps.core.errors import NotFound
 from apps.projects.models import Project
-from apps.tasks.models import Assignment, ProjectQuality, Task, WorkerQuality
+from apps.tasks.models import Assignment, GoldItem, ProjectQuality, Task, WorkerQuality
 from apps.workforces.errors import WorkerAddressRefused
 from apps.workforces.models import VendorSubscription, Workforce, Workteam
 from apps.workforces.selectors import workforce_ip_allowed, workteams_for_worker
@@ -207,3 +207,9 @@ def project_quality(*, project: Project) -> dict:
         .first()
     )
     return {**row["metrics"], "updated_at": row["updated_at"]} if row else {}
+
+
+def gold_items_for_project(*, organization: Organization, project_id: int) -> QuerySet[GoldItem]:
+    return GoldItem.objects.filter(organization=organization, project_id=project_id).order_by(
+        "item_id"
+    )

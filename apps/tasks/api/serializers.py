@@ -1,7 +1,7 @@
 from rest_framework import serializers
 
 from apps.accounts.models import User
-from apps.tasks.models import Assignment, WorkerQuality
+from apps.tasks.models import Assignment, GoldItem, ProjectQuality, WorkerQuality
 from apps.workforces.selectors import anonymized_worker_id
 
 
@@ -143,3 +143,44 @@ class ProjectQualityOutput(serializers.Serializer):
     span_f1 = serializers.FloatField(allow_null=True, default=None)
     mean_box_iou = serializers.FloatField(allow_null=True, default=None)
     updated_at = serializers.DateTimeField(allow_null=True, default=None)
+
+
+class QualitySettingsIO(serializers.ModelSerializer):
+    """Quality-control settings: input (PATCH, partial) and output."""
+
+    gold_rate = serializers.FloatField(min_value=0.0, max_value=0.5, required=False)
+    gold_min_answers = serializers.IntegerField(min_value=1, max_value=1000, required=False)
+    gold_pause_below = serializers.FloatField(
+        min_value=0.0, max_value=1.0, allow_null=True, required=False
+    )
+    overlap_confidence_below = serializers.FloatField(
+        min_value=0.0, max_value=1.0, allow_null=True, required=False
+    )
+    overlap_max_answers = serializers.IntegerField(
+        min_value=1, max_value=9, allow_null=True, required=False
+    )
+
+    class Meta:
+        model = ProjectQuality
+        fields = [
+            "gold_rate",
+            "gold_min_answers",
+            "gold_pause_below",
+            "overlap_confidence_below",
+            "overlap_max_answers",
+        ]
+
+
+class GoldItemInput(serializers.Serializer):
+    item_id = serializers.IntegerField(min_value=1)
+    answer = serializers.JSONField()
+
+
+class GoldItemsInput(serializers.Serializer):
+    items = GoldItemInput(many=True, allow_empty=False, max_length=1000)
+
+
+class GoldItemOutput(serializers.ModelSerializer):
+    class Meta:
+        model = GoldItem
+        fields = ["item_id", "answer", "created_at"]

@@ -16,6 +16,12 @@ urlpatterns = [
     ),
     path(f"{PROJECT}quality/", views.ProjectQualityApi.as_view(), name="project-quality"),
     path(
+        f"{PROJECT}quality/settings/",
+        views.ProjectQualitySettingsApi.as_view(),
+        name="project-quality-settings",
+    ),
+    path(f"{PROJECT}gold/", views.ProjectGoldItemsApi.as_view(), name="project-gold"),
+    path(
         f"{PROJECT}worker-quality/",
         views.ProjectWorkerQualityApi.as_view(),
         name="project-worker-quality",

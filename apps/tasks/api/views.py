@@ -11,11 +11,14 @@ from apps.core.api.views import BaseAPIView
 from apps.core.client_ip import client_ip
 from apps.projects.api.serializers import ProgressOutput, ProjectOutput
 from apps.projects.selectors import project_get
-from apps.tasks import selectors, services
+from apps.tasks import quality, selectors, services
 from apps.tasks.api.serializers import (
     AssignmentOutput,
+    GoldItemOutput,
+    GoldItemsInput,
     OrganizationWorkerQualityOutput,
     ProjectQualityOutput,
+    QualitySettingsIO,
     WorkAssignmentOutput,
     WorkerQualityOutput,
     WorkQualityOutput,
@@ -202,3 +205,46 @@ class ProjectQualityApi(OrganizationAPIView):
         project = project_get(organization=self.organization, project_id=project_id)
         figures = selectors.project_quality(project=project)
         return Response(ProjectQualityOutput(figures).data)
+
+
+class ProjectQualitySettingsApi(OrganizationAPIView):
+    """Gold rate and auto-pause, dynamic overlap."""
+
+    required_permission = {"GET": permissions.PROJECTS_MANAGE, "PATCH": permissions.PROJECTS_MANAGE}
+
+    @extend_schema(responses=QualitySettingsIO)
+    def get(self, request: Request, org_slug: str, project_id: int) -> Response:
+        project = project_get(organization=self.organization, project_id=project_id)
+        return Response(QualitySettingsIO(quality.project_settings(project=project)).data)
+
+    @extend_schema(request=QualitySettingsIO, responses=QualitySettingsIO)
+    def patch(self, request: Request, org_slug: str, project_id: int) -> Response:
+        project = project_get(organization=self.organization, project_id=project_id)
+        payload = QualitySettingsIO(data=request.data, partial=True)
+        payload.is_valid(raise_exception=True)
+        data = payload.validated_data
+        settings = quality.project_settings_update(project=project, actor=request.user, **data)
+        return Response(QualitySettingsIO(settings).data)
+
+
+class ProjectGoldItemsApi(OrganizationAPIView):
+    """Items with known answers, mixed into workers' streams and scored."""
+
+    required_permission = {"GET": permissions.PROJECTS_MANAGE, "POST": permissions.PROJECTS_MANAGE}
+
+    @extend_schema(responses=GoldItemOutput(many=True))
+    def get(self, request: Request, org_slug: str, project_id: int) -> Response:
+        project = project_get(organization=self.organization, project_id=project_id)
+        return self.paginated(
+            selectors.gold_items_for_project(organization=self.organization, project_id=project.id),
+            GoldItemOutput,
+        )
+
+    @extend_schema(request=GoldItemsInput, responses={201: None})
+    def post(self, request: Request, org_slug: str, project_id: int) -> Response:
+        project = project_get(organization=self.organization, project_id=project_id)
+        payload = GoldItemsInput(data=request.data)
+        payload.is_valid(raise_exception=True)
+        data = payload.validated_data
+        count = quality.gold_items_set(project=project, actor=request.user, items=data["items"])
+        return Response({"gold_items": count}, status=201)

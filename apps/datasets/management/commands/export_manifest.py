@@ -14,7 +14,7 @@ from apps.datasets.manifest import encode_lines, manifest_lines
 from apps.datasets.models import Dataset
 from apps.datasets.selectors import item_iter_for_export
 from apps.projects.models import Project
-from apps.tasks.quality import project_output_labels
+from apps.tasks.quality import project_gold_item_ids, project_output_labels
 
 
 class Command(BaseCommand):
@@ -32,7 +32,7 @@ class Command(BaseCommand):
         if organization is None:
             raise CommandError(f"No organization {options['org']!r}.")
         with scope(organization=organization.id):
-            attribute, labels = None, None
+            attribute, labels, gold = None, None, set()
             if options["project"] is not None:
                 project = Project.objects.filter(
                     organization=organization, pk=options["project"]
@@ -42,6 +42,7 @@ class Command(BaseCommand):
                 dataset = project.dataset
                 attribute = project.label_attribute_name
                 labels = project_output_labels(project=project)
+                gold = project_gold_item_ids(project=project)
             else:
                 dataset = Dataset.objects.filter(
                     organization=organization, name=options["dataset"]
@@ -50,7 +51,13 @@ class Command(BaseCommand):
                     raise CommandError(f"No dataset {options['dataset']!r} in {organization.slug}.")
             chunks = encode_lines(
                 manifest_lines(
-                    item_iter_for_export(organization_id=organization.id, dataset_id=dataset.id),
+                    (  # gold items are the project's test questions, not its output
+                        item
+                        for item in item_iter_for_export(
+                            organization_id=organization.id, dataset_id=dataset.id
+                        )
+                        if item.id not in gold
+                    ),
                     attribute,
                     labels,
                 )
