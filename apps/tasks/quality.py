@@ -49,6 +49,7 @@ SHAPES = {
 CONSOLIDATED_TYPES = SINGLE_LABEL | MULTI_LABEL | SPANS | BOXES | set(SHAPES)
 DEFAULT_ACCURACY = 0.7  # a worker the project has not estimated yet
 REESTIMATE_DEBOUNCE_SECONDS = 30
+REESTIMATE_MARGIN_SECONDS = 2  # the job reads after the window's last submits commit
 UPDATE_BATCH = 1000
 
 logger = logging.getLogger(__name__)
@@ -62,11 +63,10 @@ def answer_value(answer: object) -> object:
 
 
 def consolidate_one(
-    project: Project, answers: list[object], accuracies: list[float]
+    project: Project, values: list[object], accuracies: list[float]
 ) -> tuple[dict, float] | None:
-    """The consolidated value (shaped like one answer's value) and its confidence, or None
-    for task types without a consolidator."""
-    values = [answer_value(a) for a in answers]
+    """The consolidated value (shaped like one answer's value) from the answers' values,
+    and its confidence; None for task types without a consolidator."""
     categories = project.label_names
     if project.task_type in SINGLE_LABEL:
         index = {label: n for n, label in enumerate(categories)}
@@ -130,11 +130,11 @@ def _overall(found) -> float:
     return min((f.confidence for f in found), default=1.0)
 
 
-def _consolidate_or_log(project: Project, task_id: int, answers, accuracies):
+def _consolidate_or_log(project: Project, task_id: int, values, accuracies):
     """Consolidate, or leave the task unlabeled with a logged reason when its answers do not
     have the shape the consolidator needs (types whose answers are not validated yet)."""
     try:
-        return consolidate_one(project, answers, accuracies)
+        return consolidate_one(project, values, accuracies)
     except (ValueError, TypeError, KeyError, AttributeError) as error:
         logger.warning("task %s of project %s not consolidated: %s", task_id, project.pk, error)
         return None
@@ -163,7 +163,7 @@ def task_consolidate(*, task_id: int, project: Project) -> float | None:
         return None
     accuracy = _accuracies(project.pk, [worker for worker, _ in rows])
     result = _consolidate_or_log(
-        project, task_id, [a for _, a in rows], [accuracy[w] for w, _ in rows]
+        project, task_id, [answer_value(a) for _, a in rows], [accuracy[w] for w, _ in rows]
     )
     if result is not None:
         label, confidence = result
@@ -248,7 +248,7 @@ def assignment_score_gold(*, assignment: Assignment, answer: object) -> bool:
     if gold is None:
         return False
     try:
-        correct = _agrees(project, answer, gold.answer)
+        correct = _agrees(project, answer_value(answer), gold.answer)
     except (ValueError, TypeError, KeyError, AttributeError):
         correct = False
     WorkerQuality.objects.get_or_create(
@@ -367,31 +367,29 @@ def _schedule_key(project_id: int) -> str:
 
 
 def project_reestimate_schedule(*, project: Project) -> None:
-    """Queue one background re-estimation after this commit, unless one is queued already:
-    a burst of submits costs one cache write each and one job in all."""
+    """Debounce: the first submit of a window queues one re-estimation to run when the
+    window closes (its cache key expires then), so every answer of the window is in it and
+    a stream of submits costs one cache write each and one job per window. An answer
+    committed after that job read the answers opens the next window."""
     if project.task_type not in CONSOLIDATED_TYPES:
         return
     if cache.add(_schedule_key(project.pk), 1, timeout=REESTIMATE_DEBOUNCE_SECONDS):
         from apps.tasks import jobs  # jobs imports this module
 
         enqueue_on_commit(
-            jobs.project_reestimate, organization_id=project.organization_id, project_id=project.pk
+            jobs.project_reestimate,
+            countdown=REESTIMATE_DEBOUNCE_SECONDS + REESTIMATE_MARGIN_SECONDS,
+            organization_id=project.organization_id,
+            project_id=project.pk,
         )
 
 
 def project_reestimate(*, project: Project) -> int:
     """Re-estimate labels and worker quality from all submitted answers; returns the number
     of tasks whose label was written. Writes in short batches: never holds the project."""
-    cache.delete(_schedule_key(project.pk))  # answers from now on queue another run
     if project.task_type not in CONSOLIDATED_TYPES:
         return 0
-    rows = list(
-        Assignment.objects.filter(
-            project=project, status=Assignment.Status.SUBMITTED, task__is_gold=False
-        )
-        .order_by("pk")
-        .values_list("task_id", "worker_id", "answer")
-    )
+    rows = _answer_values(project)
     answered = set(
         Task.objects.filter(project=project, status=Task.Status.ANSWERED).values_list(
             "pk", flat=True
@@ -400,8 +398,8 @@ def project_reestimate(*, project: Project) -> int:
     if not rows:
         return 0
     by_task: dict[int, list[tuple[int, object]]] = defaultdict(list)
-    for task_id, worker_id, answer in rows:
-        by_task[task_id].append((worker_id, answer))
+    for task_id, worker_id, value in rows:
+        by_task[task_id].append((worker_id, value))
     quality: dict[int, dict] = {}
     if project.task_type in SINGLE_LABEL:
         labels, quality = _single_label_estimate(project, rows, answered)
@@ -421,12 +419,35 @@ def project_reestimate(*, project: Project) -> int:
     return len(labels)
 
 
+def _answer_values(project: Project) -> list[tuple[int, int, object]]:
+    """(task, worker, answer value) of every submitted non-gold answer, streamed from the
+    database; single-label values are shared per label, so a million answers stay small."""
+    shared: dict[object, dict] = {}
+    single = project.task_type in SINGLE_LABEL
+    rows = []
+    answers = (
+        Assignment.objects.filter(
+            project=project, status=Assignment.Status.SUBMITTED, task__is_gold=False
+        )
+        .order_by("pk")
+        .values_list("task_id", "worker_id", "answer")
+        .iterator(chunk_size=5_000)
+    )
+    for task_id, worker_id, answer in answers:
+        value = answer_value(answer)
+        if single:
+            label = value.get("label")
+            value = shared.setdefault(label, {"label": label})
+        rows.append((task_id, worker_id, value))
+    return rows
+
+
 def _single_label_estimate(project: Project, rows, answered: set[int]):
     categories = project.label_names
     data = encode(
         [task for task, _, _ in rows],
         [worker for _, worker, _ in rows],
-        [answer_value(answer)["label"] for _, _, answer in rows],
+        [value["label"] for _, _, value in rows],
         classes=categories,
     )
     result = dawid_skene(data.items, data.workers, data.labels, *data.shape)
@@ -473,8 +494,8 @@ def _write_labels(labels: dict[int, tuple[dict, float]]) -> None:
             Task.objects.bulk_update(batch, ["consolidated_label", "confidence", "consolidated_at"])
 
 
-def _agrees(project: Project, answer: object, label: dict) -> bool:
-    value = answer_value(answer)
+def _agrees(project: Project, value: dict, label: dict) -> bool:
+    """Does one answer's value match a consolidated (or gold) value?"""
     if project.task_type in SINGLE_LABEL:
         return value.get("label") == label.get("label")
     if project.task_type in MULTI_LABEL:
@@ -495,11 +516,11 @@ def _agrees(project: Project, answer: object, label: dict) -> bool:
 def _write_quality(project: Project, by_task, labels, estimated: dict[int, dict]) -> None:
     counts: dict[int, list[int]] = defaultdict(lambda: [0, 0, 0])  # answers, on labeled, agree
     for task_id, answers in by_task.items():
-        for worker_id, answer in answers:
+        for worker_id, value in answers:
             counts[worker_id][0] += 1
             if task_id in labels and labels[task_id] is not None:
                 counts[worker_id][1] += 1
-                counts[worker_id][2] += _agrees(project, answer, labels[task_id][0])
+                counts[worker_id][2] += _agrees(project, value, labels[task_id][0])
     rows = []
     for worker_id, (answers, consolidated, agree) in counts.items():
         agreement = agree / consolidated if consolidated else None
@@ -531,7 +552,7 @@ def _write_quality(project: Project, by_task, labels, estimated: dict[int, dict]
 
 def project_agreement(project: Project, by_task: dict[int, list[tuple[int, object]]]) -> dict:
     """Agreement among workers, from each task's answers (task id -> [(worker, answer)])."""
-    values = [[answer_value(a) for _, a in answers] for answers in by_task.values()]
+    values = [[value for _, value in answers] for answers in by_task.values()]
     figures: dict = {}
     categories = project.label_names
     if project.task_type in SINGLE_LABEL:
