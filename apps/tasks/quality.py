@@ -9,6 +9,7 @@ Two paths, on purpose:
   single-label projects, then every answered task's label and every worker's quality.
 """
 
+import json
 import logging
 import random
 from collections import defaultdict
@@ -36,7 +37,9 @@ SINGLE_LABEL = {
     TaskType.TEXT_CLASSIFICATION,
     TaskType.IMAGE_CLASSIFICATION,
     TaskType.VIDEO_CLASSIFICATION,
+    TaskType.LABEL_VERIFICATION,  # answers {"label": <verdict>} among the project's labels
 }
+CUSTOM = {TaskType.CUSTOM}  # built-in "majority of JSON answers" (no hook configured)
 MULTI_LABEL = {TaskType.TEXT_CLASSIFICATION_MULTILABEL, TaskType.IMAGE_CLASSIFICATION_MULTILABEL}
 SPANS = {TaskType.NAMED_ENTITY_RECOGNITION}
 BOXES = {TaskType.BOUNDING_BOX}
@@ -46,7 +49,7 @@ SHAPES = {
     TaskType.POLYLINE: "polylines",
     TaskType.KEYPOINT: "keypoints",
 }
-CONSOLIDATED_TYPES = SINGLE_LABEL | MULTI_LABEL | SPANS | BOXES | set(SHAPES)
+CONSOLIDATED_TYPES = SINGLE_LABEL | MULTI_LABEL | SPANS | BOXES | set(SHAPES) | CUSTOM
 DEFAULT_ACCURACY = 0.7  # a worker the project has not estimated yet
 REESTIMATE_DEBOUNCE_SECONDS = 30
 REESTIMATE_MARGIN_SECONDS = 2  # the job reads after the window's last submits commit
@@ -55,8 +58,11 @@ UPDATE_BATCH = 1000
 logger = logging.getLogger(__name__)
 
 
-def answer_value(answer: object) -> object:
-    """The single labeled element's value of a built-in template's answer."""
+def answer_value(answer: object, project: Project | None = None) -> object:
+    """The single labeled element's value of a built-in template's answer; a custom task's
+    whole answer."""
+    if project is not None and project.task_type in CUSTOM:
+        return answer
     if isinstance(answer, dict) and len(answer) == 1:
         return next(iter(answer.values()))
     return None
@@ -122,7 +128,20 @@ def consolidate_one(
             for s in shapes
         ]
         return {kind: found}, _overall(shapes)
+    if project.task_type in CUSTOM:
+        return _json_majority(answers_full=values, accuracies=accuracies)
     return None
+
+
+def _json_majority(*, answers_full: list[object], accuracies: list[float]) -> tuple[object, float]:
+    """Custom tasks: the most frequent whole answer (compared as canonical JSON), each vote
+    weighted by its worker's accuracy; ties to the canonical JSON that sorts first. The
+    confidence is the one-coin posterior among the distinct answers given."""
+    texts = [json.dumps(a, sort_keys=True, separators=(",", ":")) for a in answers_full]
+    distinct = sorted(set(texts))
+    index = {text: n for n, text in enumerate(distinct)}
+    chosen, confidence = weighted_vote([index[t] for t in texts], accuracies, max(len(distinct), 2))
+    return json.loads(distinct[chosen]), confidence
 
 
 def _overall(found) -> float:
@@ -163,7 +182,10 @@ def task_consolidate(*, task_id: int, project: Project) -> float | None:
         return None
     accuracy = _accuracies(project.pk, [worker for worker, _ in rows])
     result = _consolidate_or_log(
-        project, task_id, [answer_value(a) for _, a in rows], [accuracy[w] for w, _ in rows]
+        project,
+        task_id,
+        [answer_value(a, project) for _, a in rows],
+        [accuracy[w] for w, _ in rows],
     )
     if result is not None:
         label, confidence = result
@@ -248,7 +270,7 @@ def assignment_score_gold(*, assignment: Assignment, answer: object) -> bool:
     if gold is None:
         return False
     try:
-        correct = _agrees(project, answer_value(answer), gold.answer)
+        correct = _agrees(project, answer_value(answer, project), gold.answer)
     except (ValueError, TypeError, KeyError, AttributeError):
         correct = False
     WorkerQuality.objects.get_or_create(
@@ -433,10 +455,14 @@ def _answer_values(project: Project) -> list[tuple[int, int, object]]:
         .values_list("task_id", "worker_id", "answer")
         .iterator(chunk_size=5_000)
     )
+    categories = set(project.label_names)
     for task_id, worker_id, answer in answers:
-        value = answer_value(answer)
+        value = answer_value(answer, project)
         if single:
-            label = value.get("label")
+            label = value.get("label") if isinstance(value, dict) else None
+            if label not in categories:  # a type whose answers are not validated yet
+                logger.warning("answer to task %s ignored: no known label", task_id)
+                continue
             value = shared.setdefault(label, {"label": label})
         rows.append((task_id, worker_id, value))
     return rows
@@ -496,6 +522,8 @@ def _write_labels(labels: dict[int, tuple[dict, float]]) -> None:
 
 def _agrees(project: Project, value: dict, label: dict) -> bool:
     """Does one answer's value match a consolidated (or gold) value?"""
+    if project.task_type in CUSTOM:
+        return json.dumps(value, sort_keys=True) == json.dumps(label, sort_keys=True)
     if project.task_type in SINGLE_LABEL:
         return value.get("label") == label.get("label")
     if project.task_type in MULTI_LABEL:
@@ -614,7 +642,7 @@ def output_label(project: Project, label: dict, confidence: float, created):
 
     names = project.label_names
     common = {"job_name": project.name, "creation_date": created, "human_annotated": True}
-    if project.task_type in SINGLE_LABEL:
+    if project.task_type in SINGLE_LABEL - {TaskType.LABEL_VERIFICATION}:
         return manifest.classification_label(
             media=MEDIA[project.task_type],
             class_index=names.index(label["label"]),
@@ -664,6 +692,16 @@ def output_label(project: Project, label: dict, confidence: float, created):
             class_names=dict(enumerate(names)),
             **common,
         )
+    if project.task_type == TaskType.LABEL_VERIFICATION:
+        return manifest.label_verification_label(
+            class_index=names.index(label["label"]),
+            class_name=label["label"],
+            confidence=round(confidence, 4),
+            comments=[],
+            **common,
+        )
+    if project.task_type in CUSTOM:
+        return manifest.custom_label(value=label, **common)
     return None  # polygons, polylines, key points: no image output format in the spec yet
 
 

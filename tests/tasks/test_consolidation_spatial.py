@@ -195,3 +195,73 @@ def test_mean_pairwise_box_iou():
 
 def test_box_dataclass_is_plain_data():
     assert Box("x", 1, 2, 3, 4, 0.5, 2).label == "x"
+
+
+box_answers = st.lists(
+    st.lists(
+        st.tuples(
+            st.sampled_from(["dog", "cat"]),
+            st.integers(0, 60),
+            st.integers(0, 60),
+            st.integers(5, 40),
+            st.integers(5, 40),
+        ),
+        max_size=3,
+    ),
+    min_size=1,
+    max_size=5,
+)
+
+
+@PROPERTY
+@given(answers=box_answers, seed=st.integers(0, 2**32 - 1))
+def test_permuting_workers_does_not_change_boxes(answers, seed):
+    order = np.random.default_rng(seed).permutation(len(answers))
+    baseline = consolidate_boxes([boxes(*a) for a in answers])
+    permuted = consolidate_boxes([boxes(*answers[n]) for n in order])
+    assert permuted == baseline
+
+
+@PROPERTY
+@given(
+    answers=st.lists(
+        st.lists(st.sampled_from(["a", "b", "c"]), unique=True), min_size=1, max_size=6
+    ),
+    seed=st.integers(0, 2**32 - 1),
+)
+def test_permuting_workers_does_not_change_multilabel(answers, seed):
+    order = np.random.default_rng(seed).permutation(len(answers))
+    assert consolidate_multilabel([answers[n] for n in order], ["a", "b", "c"]) == (
+        consolidate_multilabel(answers, ["a", "b", "c"])
+    )
+
+
+span_answers = st.lists(
+    st.lists(
+        st.tuples(st.sampled_from(["person", "place"]), st.integers(0, 30), st.integers(1, 6)),
+        max_size=3,
+    ),
+    min_size=1,
+    max_size=5,
+)
+
+
+@PROPERTY
+@given(answers=span_answers, seed=st.integers(0, 2**32 - 1))
+def test_permuting_workers_does_not_change_spans_and_unanimity_keeps_them(answers, seed):
+    entities = [
+        [{"label": lab, "startOffset": s, "endOffset": s + n} for lab, s, n in answer]
+        for answer in answers
+    ]
+    order = np.random.default_rng(seed).permutation(len(entities))
+    baseline = consolidate_spans(entities)
+    assert consolidate_spans([entities[n] for n in order]) == baseline
+    # every worker giving the first worker's non-overlapping spans: all kept, confidence 1
+    first = sorted(entities[0], key=lambda e: e["startOffset"])
+    disjoint = [
+        e for i, e in enumerate(first) if all(e["startOffset"] >= p["endOffset"] for p in first[:i])
+    ]
+    unanimous = consolidate_spans([disjoint] * len(entities))
+    assert [(s.label, s.start, s.end, s.confidence) for s in unanimous] == [
+        (e["label"], e["startOffset"], e["endOffset"], 1.0) for e in disjoint
+    ]

@@ -196,3 +196,35 @@ def test_answers_of_the_wrong_shape_leave_the_task_unlabeled(owner, caplog):
     task = Task.objects.get(project=project)
     assert (task.status, task.consolidated_label) == ("answered", None)
     assert "not consolidated: answer 0 box 0.left must be a finite number" in caplog.text
+
+
+def test_custom_tasks_take_the_majority_of_json_answers(owner, tmp_path):
+    import json
+
+    from django.core.management import call_command
+
+    from apps.tasks.models import Task
+
+    project, workers = text_project(
+        owner,
+        items=1,
+        workers=3,
+        answers_per_item=3,
+        task_type="custom",
+        label_attribute_name="result",
+        labels=[],
+    )
+    same = {"speaker": {"name": "Ada"}, "ok": {"on": True}}
+    for worker, body in zip(
+        workers, [same, {"ok": {"on": True}, "speaker": {"name": "Ada"}}, {"x": 1}], strict=True
+    ):
+        work(project, worker, body)
+    task = Task.objects.get(project=project)
+    assert task.consolidated_label == same  # key order does not matter
+    # 2 votes against 1 at the default accuracy 0.7, two distinct answers: posterior 0.7
+    assert task.confidence == pytest.approx(0.7)
+    out = tmp_path / "out.manifest"
+    call_command("export_manifest", org=owner.organization.slug, project=project.pk, out=str(out))
+    line = json.loads(out.read_text())
+    assert line["result"] == same
+    assert line["result-metadata"]["type"] == "groundTruth/custom"

@@ -12,8 +12,8 @@
 - semantic segmentation: a per-pixel vote over label arrays (decoding the PNG is the task
   type's job), weighted by worker accuracy.
 
-Workers are processed in a fixed order (accuracy, highest first; then answer order), so
-the result depends on the answers, not on dict ordering. Non-finite or negative sizes are a
+Workers are processed in a canonical order (accuracy, highest first; then the shapes they
+drew), so permuting the answers never changes the result. Non-finite or negative sizes are a
 ValueError naming the answer and shape: never a silent wrong label.
 """
 
@@ -103,7 +103,15 @@ def _cluster(
     that label's clusters by maximum total similarity (Hungarian), pairs below `threshold`
     start new clusters. A cluster holds at most one shape per worker."""
     clusters: list[_Cluster] = []
-    order = sorted(range(len(shapes_per_worker)), key=lambda w: (-weights[w], w))
+    # Workers by weight, then by what they drew (not by position): permuting the answers
+    # cannot change the result; equal keys are identical answers, interchangeable.
+    order = sorted(
+        range(len(shapes_per_worker)),
+        key=lambda w: (
+            -weights[w],
+            sorted((label, _key(shape)) for label, shape in shapes_per_worker[w]),
+        ),
+    )
     for worker in order:
         by_label: dict[str, list] = {}
         for label, shape in shapes_per_worker[worker]:
@@ -125,6 +133,10 @@ def _cluster(
                 if r not in assigned:
                     clusters.append(_Cluster(label, [(worker, shape, weights[worker])]))
     return clusters
+
+
+def _key(shape: np.ndarray) -> tuple:
+    return tuple(np.asarray(shape, dtype=float).ravel().tolist())
 
 
 def _min_workers(n_workers: int, min_workers: int | None) -> int:
