@@ -34,6 +34,7 @@ def work_tasks(request: HttpRequest) -> HttpResponse:
         ),
         "held": assignments.filter(status=Assignment.Status.ACTIVE),
         "recent": assignments.exclude(status=Assignment.Status.ACTIVE)[:RECENT],
+        "quality": selectors.worker_quality_for_worker(worker=request.user)[:RECENT],
     }
     return render(request, "tasks/work_tasks.html", context)
 

@@ -48,6 +48,9 @@ def test_requester_sees_each_workers_quality_by_anonymized_id(owner, owner_clien
         "agreement",
         "accuracy",
         "confusion",
+        "gold_answers",
+        "gold_correct",
+        "paused",
         "updated_at",
     }
     assert_other_organization_gets_404(url)
@@ -80,6 +83,7 @@ def test_a_worker_sees_only_their_own_quality(owner):
     assert [(r["project"], r["answers"], r["agreement"]) for r in rows] == [
         ({"id": project.pk, "name": project.name}, 2, 0.5)
     ]
+    assert "gold_answers" not in rows[0]  # would tell which tasks were test questions
 
 
 def test_project_agreement_metrics(owner, owner_client):
@@ -228,3 +232,11 @@ def test_custom_tasks_take_the_majority_of_json_answers(owner, tmp_path):
     line = json.loads(out.read_text())
     assert line["result"] == same
     assert line["result-metadata"]["type"] == "groundTruth/custom"
+
+
+def test_a_worker_sees_their_quality_on_my_tasks(owner, client):
+    project, workers = labeled_project(owner)
+    client.force_login(workers[2])
+    html = client.get(reverse("work_tasks")).content.decode()
+    assert "My quality" in html
+    assert f"<tr><td>{project.name}</td><td>2</td>\n        <td>50%</td>" in html

@@ -77,6 +77,9 @@ class WorkerQualityOutput(serializers.ModelSerializer):
             "agreement",
             "accuracy",
             "confusion",
+            "gold_answers",
+            "gold_correct",
+            "paused",
             "updated_at",
         ]
 
@@ -118,6 +121,7 @@ class WorkQualityOutput(serializers.ModelSerializer):
 
     class Meta:
         model = WorkerQuality
+        # No gold counters: watching them change would tell a worker which tasks were gold.
         fields = [
             "project",
             "answers",
@@ -125,6 +129,7 @@ class WorkQualityOutput(serializers.ModelSerializer):
             "agreement",
             "accuracy",
             "confusion",
+            "paused",
         ]
 
     def get_project(self, row: WorkerQuality) -> dict:
