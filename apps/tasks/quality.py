@@ -21,7 +21,7 @@ from django.db.models import Exists, F, OuterRef, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from apps.core.errors import DomainError
+from apps.core.errors import Conflict, DomainError
 from apps.core.jobs import enqueue_on_commit
 from apps.core.services import audit_record
 from apps.projects.models import Project, TaskType
@@ -301,6 +301,30 @@ def assignment_score_gold(*, assignment: Assignment, answer: object) -> bool:
             gold_correct=counts["gold_correct"],
         )
     return correct
+
+
+class WorkerNotPaused(Conflict):
+    code = "worker_not_paused"
+    message = "This worker is not paused from the project."
+
+
+def worker_resume(*, project: Project, worker, actor) -> WorkerQuality:
+    """The requester lets a paused worker back into the project. Their gold score starts
+    afresh, or the next gold answer would pause them again at once."""
+    with transaction.atomic():
+        resumed = WorkerQuality.objects.filter(project=project, worker=worker, paused=True).update(
+            paused=False, paused_at=None, gold_answers=0, gold_correct=0
+        )
+        if not resumed:
+            raise WorkerNotPaused()
+        audit_record(
+            organization_id=project.organization_id,
+            actor=actor,
+            action="worker.resumed",
+            target=project,
+            worker_id=worker.pk,
+        )
+    return WorkerQuality.objects.select_related("worker").get(project=project, worker=worker)
 
 
 class GoldItemInvalid(DomainError):

@@ -172,6 +172,24 @@ def test_wrong_gold_answers_pause_the_worker_after_the_minimum(owner, owner_clie
     assert claim(project, worker) is None  # paused from the project
     assert claim(project, other) is not None  # others still work
 
+    from apps.workforces.selectors import anonymized_worker_id
+    from apps.workforces.services import worker_pseudonym_record
+
+    worker_pseudonym_record(user=worker, organization=owner.organization)
+    worker_id = anonymized_worker_id(user=worker, organization=owner.organization)
+    url = reverse("project-worker-resume", args=[owner.organization.slug, project.pk, worker_id])
+    assert_other_organization_gets_404(url, method="post", unchanged=[WorkerQuality.objects.all()])
+    response = owner_client.post(url)
+    assert response.status_code == 200
+    assert (response.json()["paused"], response.json()["gold_answers"]) == (False, 0)
+    assert claim(project, worker) is not None  # back at work
+    again = owner_client.post(url)
+    assert (again.status_code, again.json()["code"]) == (409, "worker_not_paused")
+    unknown = owner_client.post(
+        reverse("project-worker-resume", args=[owner.organization.slug, project.pk, "WNOPE"])
+    )
+    assert unknown.status_code == 404
+
 
 def test_gold_is_never_output_nor_holds_up_completion(owner, owner_client, tmp_path, monkeypatch):
     project, (worker, _) = text_project(owner, items=2)

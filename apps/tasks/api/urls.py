@@ -22,6 +22,11 @@ urlpatterns = [
     ),
     path(f"{PROJECT}gold/", views.ProjectGoldItemsApi.as_view(), name="project-gold"),
     path(
+        f"{PROJECT}worker-quality/<str:worker_id>/resume/",
+        views.ProjectWorkerResumeApi.as_view(),
+        name="project-worker-resume",
+    ),
+    path(
         f"{PROJECT}worker-quality/",
         views.ProjectWorkerQualityApi.as_view(),
         name="project-worker-quality",

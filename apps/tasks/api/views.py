@@ -24,6 +24,7 @@ from apps.tasks.api.serializers import (
     WorkQualityOutput,
 )
 from apps.tasks.models import Assignment
+from apps.workforces.selectors import worker_resolve
 
 
 class ProjectStartApi(OrganizationAPIView):
@@ -248,3 +249,16 @@ class ProjectGoldItemsApi(OrganizationAPIView):
         data = payload.validated_data
         count = quality.gold_items_set(project=project, actor=request.user, items=data["items"])
         return Response({"gold_items": count}, status=201)
+
+
+class ProjectWorkerResumeApi(OrganizationAPIView):
+    """Let a worker paused by gold scoring back into the project (by anonymized id)."""
+
+    required_permission = {"POST": permissions.PROJECTS_MANAGE}
+
+    @extend_schema(request=None, responses=WorkerQualityOutput)
+    def post(self, request: Request, org_slug: str, project_id: int, worker_id: str) -> Response:
+        project = project_get(organization=self.organization, project_id=project_id)
+        worker = worker_resolve(organization=self.organization, worker_id=worker_id)
+        row = quality.worker_resume(project=project, worker=worker, actor=request.user)
+        return Response(WorkerQualityOutput(row, context={"organization": self.organization}).data)
