@@ -465,6 +465,28 @@ def project_reestimate(*, project: Project) -> int:
     return len(labels)
 
 
+def _gold_answers(project: Project) -> tuple[list[tuple[int, int, dict]], dict[int, str]]:
+    """Single-label gold: (task, worker, value) of the answers, and task -> known label."""
+    categories = set(project.label_names)
+    truth = {}
+    gold = dict(GoldItem.objects.filter(project=project).values_list("item_id", "answer"))
+    for task_id, item_id in Task.objects.filter(project=project, is_gold=True).values_list(
+        "pk", "item_id"
+    ):
+        label = (gold.get(item_id) or {}).get("label")
+        if label in categories:
+            truth[task_id] = label
+    rows = []
+    answers = Assignment.objects.filter(
+        project=project, status=Assignment.Status.SUBMITTED, task_id__in=list(truth)
+    ).values_list("task_id", "worker_id", "answer")
+    for task_id, worker_id, answer in answers:
+        value = answer_value(answer, project)
+        if isinstance(value, dict) and value.get("label") in categories:
+            rows.append((task_id, worker_id, {"label": value["label"]}))
+    return rows, truth
+
+
 def _answer_values(project: Project) -> list[tuple[int, int, object]]:
     """(task, worker, answer value) of every submitted non-gold answer, streamed from the
     database; single-label values are shared per label, so a million answers stay small."""
@@ -493,14 +515,24 @@ def _answer_values(project: Project) -> list[tuple[int, int, object]]:
 
 
 def _single_label_estimate(project: Project, rows, answered: set[int]):
+    """Dawid-Skene over the answers plus the gold tasks' answers, whose true labels are
+    known (they teach the worker estimates; gold tasks get no label of their own)."""
     categories = project.label_names
+    gold_rows, truth = _gold_answers(project)
+    rows = rows + gold_rows
     data = encode(
         [task for task, _, _ in rows],
         [worker for _, worker, _ in rows],
         [value["label"] for _, _, value in rows],
         classes=categories,
     )
-    result = dawid_skene(data.items, data.workers, data.labels, *data.shape)
+    number_of = {task_id: number for number, task_id in enumerate(data.item_ids)}
+    known = {
+        number_of[task_id]: categories.index(label)
+        for task_id, label in truth.items()
+        if task_id in number_of
+    }
+    result = dawid_skene(data.items, data.workers, data.labels, *data.shape, known=known)
     labels = {}
     for number, task_id in enumerate(data.item_ids):
         if task_id in answered:

@@ -251,3 +251,18 @@ def test_span_f1():
     assert span_f1([[[a, b], [a]]]) == pytest.approx(2 * 1 / 3)
     assert span_f1([[[a], [a], [a]]]) == 1.0
     assert span_f1([[[], []]]) is None
+
+
+def test_known_labels_teach_dawid_skene_whom_to_trust():
+    # Two workers always disagree: on their own, a tie on every item (lowest class: "a").
+    items = [str(n) for n in range(6) for _ in range(2)]
+    workers = ["u", "v"] * 6
+    labels = ["a", "b"] * 6
+    data = encode(items, workers, labels, classes=["a", "b"])
+    blind = dawid_skene(data.items, data.workers, data.labels, *data.shape)
+    assert [data.classes[c] for c in blind.labels] == ["a"] * 6
+    # Gold says item 0 is "b": v is the one to trust, on every item.
+    taught = dawid_skene(data.items, data.workers, data.labels, *data.shape, known={0: 1})
+    assert [data.classes[c] for c in taught.labels] == ["b"] * 6
+    assert taught.confidences[0] == 1.0
+    assert taught.worker_accuracy[1] > taught.worker_accuracy[0]

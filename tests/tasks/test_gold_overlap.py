@@ -254,3 +254,24 @@ def test_quality_settings_are_validated(owner, owner_client):
         "overlap_confidence_below": None,
         "overlap_max_answers": None,
     }
+
+
+def test_gold_answers_teach_the_reestimation(owner, owner_client, monkeypatch):
+    project, (good, bad) = text_project(owner, items=4, workers=2, answers_per_item=2)
+    gold_item = items_of(project)[0]
+    set_gold(owner_client, project, [{"item_id": gold_item, "answer": {"label": "negative"}}])
+    set_quality(owner_client, project, gold_rate=0.5)
+    monkeypatch.setattr(quality, "_draw", lambda: 0.0)
+    for worker, label in ((good, "negative"), (bad, "positive")):
+        submit(worker, claim(project, worker), answer(label))  # the gold task first
+        for _ in range(3):
+            submit(worker, claim(project, worker), answer(label))
+    quality.project_reestimate(project=project)
+    labels = Task.objects.filter(project=project, is_gold=False).values_list(
+        "consolidated_label", flat=True
+    )
+    assert list(labels) == [{"label": "negative"}] * 3  # the worker right on gold wins ties
+    good_row = WorkerQuality.objects.get(project=project, worker=good)
+    bad_row = WorkerQuality.objects.get(project=project, worker=bad)
+    assert good_row.accuracy > bad_row.accuracy
+    assert (good_row.gold_answers, good_row.gold_correct, bad_row.gold_correct) == (1, 1, 0)

@@ -166,6 +166,7 @@ def dawid_skene(
     confusion_strength: float = 4.0,
     accuracy_strength: float = 2.0,
     evidence_answers: float | None = 2.0,
+    known: dict[int, int] | None = None,
     max_iterations: int = 3,
     tolerance: float = 1e-5,
 ) -> Result:
@@ -177,7 +178,8 @@ def dawid_skene(
     workers. The worker's accuracy is itself shrunk towards the pooled accuracy with
     `accuracy_strength` pseudo-answers. A worker with few answers therefore behaves like a
     one-coin worker near the crowd average; one with many answers gets a full confusion
-    matrix.
+    matrix. `known` maps item index -> true class index (gold items): those posteriors
+    are held at the known class, so gold answers teach the worker estimates.
 
     Two measured regularisers (bench/consolidation.py, 20 public datasets):
     - EM stops after `max_iterations` = 3 rounds from majority vote. Run to convergence,
@@ -208,6 +210,8 @@ def dawid_skene(
 
     counts = _counts(items, labels, n_items, n_classes)[present]
     posteriors = counts / counts.sum(axis=1, keepdims=True)  # soft majority vote
+    clamp_rows, clamp_labels = _clamp(known, present)
+    posteriors = _clamped(posteriors, clamp_rows, clamp_labels)
     iterations = 0
     log_confusion = None
     for iterations in range(1, max_iterations + 1):  # noqa: B007 - reported
@@ -220,7 +224,11 @@ def dawid_skene(
             accuracy_strength,
         )
         log_confusion = np.log(np.maximum(confusion, EPSILON))
-        new = _e_step(log_confusion, priors, workers_s, labels_s, starts, 1.0)
+        new = _clamped(
+            _e_step(log_confusion, priors, workers_s, labels_s, starts, 1.0),
+            clamp_rows,
+            clamp_labels,
+        )
         change = np.abs(new - posteriors).max()
         posteriors = new
         if change < tolerance:
@@ -228,7 +236,11 @@ def dawid_skene(
     if evidence_answers is not None:
         per_item = np.diff(np.r_[starts, len(items_s)])
         temperatures = np.maximum(1.0, per_item / evidence_answers)[:, None]
-        posteriors = _e_step(log_confusion, priors, workers_s, labels_s, starts, temperatures)
+        posteriors = _clamped(
+            _e_step(log_confusion, priors, workers_s, labels_s, starts, temperatures),
+            clamp_rows,
+            clamp_labels,
+        )
     full = np.tile(np.full(n_classes, 1.0 / n_classes), (n_items, 1))
     full[present] = posteriors
     chosen, confidences = _pick(full)
@@ -243,6 +255,24 @@ def dawid_skene(
         class_priors=priors,
         iterations=iterations,
     )
+
+
+def _clamp(known: dict[int, int] | None, present: np.ndarray):
+    """Rows (of the answered items) whose true class is known, and those classes."""
+    if not known:
+        return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64)
+    items = np.fromiter(known, dtype=np.int64, count=len(known))
+    classes = np.fromiter(known.values(), dtype=np.int64, count=len(known))
+    rows = np.searchsorted(present, items)
+    hit = (rows < len(present)) & (present[np.minimum(rows, len(present) - 1)] == items)
+    return rows[hit], classes[hit]
+
+
+def _clamped(posteriors: np.ndarray, rows: np.ndarray, classes: np.ndarray) -> np.ndarray:
+    if len(rows):
+        posteriors[rows] = 0.0
+        posteriors[rows, classes] = 1.0
+    return posteriors
 
 
 def _e_step(log_confusion, priors, workers_s, labels_s, starts, temperature=1.0):
