@@ -16,7 +16,7 @@ from collections import defaultdict
 
 import numpy as np
 from django.core.cache import cache
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Exists, F, OuterRef, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -53,7 +53,7 @@ CONSOLIDATED_TYPES = SINGLE_LABEL | MULTI_LABEL | SPANS | BOXES | set(SHAPES) | 
 DEFAULT_ACCURACY = 0.7  # a worker the project has not estimated yet
 REESTIMATE_DEBOUNCE_SECONDS = 30
 REESTIMATE_MARGIN_SECONDS = 2  # the job reads after the window's last submits commit
-UPDATE_BATCH = 1000
+UPDATE_BATCH = 5000
 
 logger = logging.getLogger(__name__)
 
@@ -459,7 +459,7 @@ def project_reestimate(*, project: Project) -> int:
             )
             if result is not None:
                 labels[task_id] = result
-    _write_labels(labels)
+    _write_labels(project, labels)
     _write_quality(project, by_task, labels, quality)
     _write_metrics(project, by_task, labels, len(rows))
     return len(labels)
@@ -559,21 +559,35 @@ def _single_label_estimate(project: Project, rows, answered: set[int]):
     return labels, quality
 
 
-def _write_labels(labels: dict[int, tuple[dict, float]]) -> None:
-    now = timezone.now()
+def _write_labels(project: Project, labels: dict[int, tuple[dict, float]]) -> None:
+    """Write labels in batches, each its own short transaction. On PostgreSQL one
+    UPDATE ... FROM unnest(arrays) per batch; elsewhere one parameterised UPDATE per task.
+    (Django's bulk_update builds a CASE per field over the batch: 55 s for 40,000 tasks.)"""
+    table = connection.ops.quote_name(Task._meta.db_table)
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
     task_ids = sorted(labels)
     for start in range(0, len(task_ids), UPDATE_BATCH):
-        batch = [
-            Task(
-                pk=task_id,
-                consolidated_label=labels[task_id][0],
-                confidence=labels[task_id][1],
-                consolidated_at=now,
-            )
-            for task_id in task_ids[start : start + UPDATE_BATCH]
-        ]
-        with transaction.atomic():
-            Task.objects.bulk_update(batch, ["consolidated_label", "confidence", "consolidated_at"])
+        batch = task_ids[start : start + UPDATE_BATCH]
+        texts = [json.dumps(labels[t][0]) for t in batch]
+        confidences = [float(labels[t][1]) for t in batch]
+        with transaction.atomic(), connection.cursor() as cursor:
+            if connection.vendor == "postgresql":
+                cursor.execute(
+                    f"UPDATE {table} AS t SET consolidated_label = v.label::jsonb, "
+                    "confidence = v.confidence, consolidated_at = %s, updated_at = %s "
+                    "FROM unnest(%s::bigint[], %s::text[], %s::float8[]) "
+                    "AS v(id, label, confidence) WHERE t.id = v.id AND t.project_id = %s",
+                    [now, now, batch, texts, confidences, project.pk],
+                )
+            else:
+                cursor.executemany(
+                    f"UPDATE {table} SET consolidated_label = %s, confidence = %s, "
+                    "consolidated_at = %s, updated_at = %s WHERE id = %s AND project_id = %s",
+                    [
+                        (text, confidence, now, now, t, project.pk)
+                        for text, confidence, t in zip(texts, confidences, batch, strict=True)
+                    ],
+                )
 
 
 def _agrees(project: Project, value: dict, label: dict) -> bool:
