@@ -12,9 +12,10 @@ from apps.workforces.selectors import workforce_ip_allowed, workteams_for_worker
 
 
 def project_progress(*, project: Project) -> dict:
-    """Tasks by state in one aggregate query."""
+    """Tasks by state in one aggregate query (gold tasks are test questions, not items
+    to label: they are left out)."""
     counts = Task.objects.filter(
-        organization_id=project.organization_id, project=project
+        organization_id=project.organization_id, project=project, is_gold=False
     ).aggregate(
         total=Count("id"),
         waiting=Count("id", filter=Q(status=Task.Status.OPEN, live_assignments=0)),

@@ -184,7 +184,7 @@ def _stopping_condition_reached(project: Project) -> bool:
     if project.max_human_labeled_items is not None and answered >= project.max_human_labeled_items:
         return True
     if project.max_percentage_labeled is not None:
-        total = Task.objects.filter(project=project).count()
+        total = Task.objects.filter(project=project, is_gold=False).count()
         return answered * 100 >= total * project.max_percentage_labeled
     return False
 

@@ -202,6 +202,10 @@ def test_gold_is_never_output_nor_holds_up_completion(owner, owner_client, tmp_p
     submit(worker, assignment, answer("negative"))
 
     assert Project.objects.get(pk=project.pk).status == Project.Status.COMPLETED
+    progress = owner_client.get(
+        reverse("project-progress", args=[owner.organization.slug, project.pk])
+    ).json()
+    assert (progress["tasks"]["total"], progress["tasks"]["waiting"]) == (1, 0)  # gold left out
     out = tmp_path / "out.manifest"
     call_command("export_manifest", org=owner.organization.slug, project=project.pk, out=str(out))
     lines = [json.loads(line) for line in out.read_text().splitlines()]
