@@ -43,6 +43,8 @@ def test_reestimation_runs_after_commit_once_per_burst(owner, django_capture_on_
         work(project, workers[0], answer("positive"))
         work(project, workers[1], answer("positive"))
     assert len(callbacks) == 1  # debounced: one job queued for the two submits
+    # ...to run once the 30 s window (plus a 2 s margin) has closed
+    assert callbacks[0].keywords["countdown"] == 32
 
     cache.clear()
     with django_capture_on_commit_callbacks(execute=True):
