@@ -12,6 +12,7 @@ from apps.projects.models import Project
 from apps.tasks import quality
 from apps.tasks import services as task_services
 from apps.tasks.models import GoldItem, ProjectQuality, Task, WorkerQuality
+from apps.tasks.quality import control
 from tests.tenancy import assert_other_organization_gets_404
 from tests.work import answer, text_project
 
@@ -136,11 +137,11 @@ def test_the_queue_mixes_gold_in_at_the_rate_and_it_looks_like_any_task(
     set_gold(owner_client, project, [{"item_id": gold_item, "answer": {"label": "positive"}}])
     assert set_quality(owner_client, project, gold_rate=0.2).status_code == 200
 
-    monkeypatch.setattr(quality, "_draw", lambda: 0.5)  # above the rate: normal work
+    monkeypatch.setattr(control, "_draw", lambda: 0.5)  # above the rate: normal work
     normal = claim(project, worker)
     assert normal.task.item_id != gold_item
     submit(worker, normal, answer("positive"))
-    monkeypatch.setattr(quality, "_draw", lambda: 0.1)  # below the rate: gold first
+    monkeypatch.setattr(control, "_draw", lambda: 0.1)  # below the rate: gold first
     gold = claim(project, worker)
     assert gold.task.item_id == gold_item
 
@@ -161,7 +162,7 @@ def test_wrong_gold_answers_pause_the_worker_after_the_minimum(owner, owner_clie
         ],
     )
     set_quality(owner_client, project, gold_rate=0.5, gold_min_answers=2, gold_pause_below=0.75)
-    monkeypatch.setattr(quality, "_draw", lambda: 0.0)
+    monkeypatch.setattr(control, "_draw", lambda: 0.0)
 
     submit(worker, claim(project, worker), answer("negative"))  # wrong, 1 gold answer: too few
     row = WorkerQuality.objects.get(project=project, worker=worker)
@@ -195,7 +196,7 @@ def test_gold_is_never_output_nor_holds_up_completion(owner, owner_client, tmp_p
     project, (worker, _) = text_project(owner, items=2)
     gold_item, normal_item = items_of(project)
     set_gold(owner_client, project, [{"item_id": gold_item, "answer": {"label": "positive"}}])
-    monkeypatch.setattr(quality, "_draw", lambda: 1.0)
+    monkeypatch.setattr(control, "_draw", lambda: 1.0)
 
     assignment = claim(project, worker)
     assert assignment.task.item_id == normal_item
@@ -265,7 +266,7 @@ def test_gold_answers_teach_the_reestimation(owner, owner_client, monkeypatch):
     gold_item = items_of(project)[0]
     set_gold(owner_client, project, [{"item_id": gold_item, "answer": {"label": "negative"}}])
     set_quality(owner_client, project, gold_rate=0.5)
-    monkeypatch.setattr(quality, "_draw", lambda: 0.0)
+    monkeypatch.setattr(control, "_draw", lambda: 0.0)
     for worker, label in ((good, "negative"), (bad, "positive")):
         submit(worker, claim(project, worker), answer(label))  # the gold task first
         for _ in range(3):
