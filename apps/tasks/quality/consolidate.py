@@ -105,15 +105,15 @@ def consolidate_one(
         ]
         return {kind: found}, _overall(shapes)
     if project.task_type in CUSTOM:
-        return _json_majority(answers_full=values, accuracies=accuracies)
+        return _json_majority(answers=values, accuracies=accuracies)
     return None
 
 
-def _json_majority(*, answers_full: list[object], accuracies: list[float]) -> tuple[object, float]:
+def _json_majority(*, answers: list[object], accuracies: list[float]) -> tuple[object, float]:
     """Custom tasks: the most frequent whole answer (compared as canonical JSON), each vote
     weighted by its worker's accuracy; ties to the canonical JSON that sorts first. The
     confidence is the one-coin posterior among the distinct answers given."""
-    texts = [json.dumps(a, sort_keys=True, separators=(",", ":")) for a in answers_full]
+    texts = [json.dumps(a, sort_keys=True, separators=(",", ":")) for a in answers]
     distinct = sorted(set(texts))
     index = {text: n for n, text in enumerate(distinct)}
     chosen, confidence = weighted_vote([index[t] for t in texts], accuracies, max(len(distinct), 2))
