@@ -139,6 +139,13 @@ def _key(shape: np.ndarray) -> tuple:
     return tuple(np.asarray(shape, dtype=float).ravel().tolist())
 
 
+def _centre(cluster: _Cluster) -> np.ndarray:
+    """The members' coordinates averaged, weighted by worker accuracy."""
+    weights = np.array([m[2] for m in cluster.members])
+    coords = np.array([m[1] for m in cluster.members])
+    return (coords * weights[:, None]).sum(axis=0) / weights.sum()
+
+
 def _min_workers(n_workers: int, min_workers: int | None) -> int:
     return min_workers if min_workers is not None else n_workers // 2 + 1
 
@@ -161,18 +168,14 @@ def consolidate_boxes(
         for n, answer in enumerate(answers)
     ]
 
-    def centre(cluster: _Cluster) -> np.ndarray:
-        w = np.array([m[2] for m in cluster.members])
-        return (np.array([m[1] for m in cluster.members]) * w[:, None]).sum(axis=0) / w.sum()
-
-    clusters = _cluster(shapes, weights, box_iou, iou_threshold, centre)
+    clusters = _cluster(shapes, weights, box_iou, iou_threshold, _centre)
     needed = _min_workers(len(answers), min_workers)
     total = sum(weights)
     boxes = []
     for cluster in clusters:
         if len(cluster.members) < needed:
             continue
-        mean = centre(cluster)
+        mean = _centre(cluster)
         agreement = np.mean([box_iou(m[1], mean) for m in cluster.members])
         share = sum(m[2] for m in cluster.members) / total
         left, top, width, height = (round(float(v), 2) for v in mean)
@@ -216,21 +219,17 @@ def consolidate_keypoints(
         for n, answer in enumerate(answers)
     ]
 
-    def centre(cluster: _Cluster) -> np.ndarray:
-        w = np.array([m[2] for m in cluster.members])
-        return (np.array([m[1] for m in cluster.members]) * w[:, None]).sum(axis=0) / w.sum()
-
     def closeness(a: np.ndarray, b: np.ndarray) -> float:
         return 1.0 - float(np.linalg.norm(a - b)) / max_distance
 
-    clusters = _cluster(shapes, weights, closeness, 0.0, centre)
+    clusters = _cluster(shapes, weights, closeness, 0.0, _centre)
     needed = _min_workers(len(answers), min_workers)
     total = sum(weights)
     points = []
     for cluster in clusters:
         if len(cluster.members) < needed:
             continue
-        mean = centre(cluster)
+        mean = _centre(cluster)
         spread = np.mean([max(closeness(m[1], mean), 0.0) for m in cluster.members])
         share = sum(m[2] for m in cluster.members) / total
         points.append(
