@@ -7,6 +7,7 @@ from rest_framework.test import APIClient
 from apps.tasks import quality
 from apps.tasks import services as task_services
 from apps.workforces.selectors import anonymized_worker_id
+from tests.factories import MembershipFactory
 from tests.tenancy import assert_other_organization_gets_404
 from tests.work import answer, text_project
 
@@ -240,3 +241,37 @@ def test_a_worker_sees_their_quality_on_my_tasks(owner, client):
     html = client.get(reverse("work_tasks")).content.decode()
     assert "My quality" in html
     assert f"<tr><td>{project.name}</td><td>2</td>\n        <td>50%</td>" in html
+
+
+def test_worker_responses_export_names_workers_by_anonymized_id(owner, tmp_path):
+    import json
+
+    from django.core.management import CommandError, call_command
+
+    from apps.tasks.models import Assignment
+
+    project, workers = labeled_project(owner)
+    out = tmp_path / "responses.jsonl"
+    call_command(
+        "export_worker_responses", org=owner.organization.slug, project=project.pk, out=str(out)
+    )
+    lines = [json.loads(line) for line in out.read_text().splitlines()]
+    assert len(lines) == 2
+    first = lines[0]["answers"]
+    assert [a["workerId"] for a in first] == [
+        anonymized_worker_id(user=w, organization=owner.organization) for w in workers
+    ]
+    assert [a["answerContent"] for a in first] == [
+        answer("positive"),
+        answer("positive"),
+        answer("negative"),
+    ]
+    stored = Assignment.objects.filter(worker=workers[0]).order_by("pk").first()
+    assert (
+        first[0]["submissionTime"]
+        == stored.submitted_at.strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+    )
+    assert first[0]["timeSpentInSeconds"] >= 0
+    other = MembershipFactory().organization
+    with pytest.raises(CommandError, match=f"No project {project.pk} in {other.slug}"):
+        call_command("export_worker_responses", org=other.slug, project=project.pk, out=str(out))

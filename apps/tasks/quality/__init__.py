@@ -33,7 +33,12 @@ from apps.tasks.quality.control import (
     task_pick,
     worker_resume,
 )
-from apps.tasks.quality.output import output_label, project_gold_item_ids, project_output_labels
+from apps.tasks.quality.output import (
+    output_label,
+    project_gold_item_ids,
+    project_output_labels,
+    project_worker_responses,
+)
 from apps.tasks.quality.reestimate import (
     project_agreement,
     project_reestimate,
@@ -57,6 +62,7 @@ __all__ = [
     "project_reestimate",
     "project_reestimate_schedule",
     "project_settings",
+    "project_worker_responses",
     "project_settings_update",
     "projects_for_worker",
     "task_answers_extend",

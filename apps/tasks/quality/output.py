@@ -1,7 +1,11 @@
 """Consolidated labels as output-manifest entries (spec section 7.2)."""
 
+from collections.abc import Iterator
+from datetime import UTC
+
+from apps.accounts.models import User
 from apps.projects.models import Project, TaskType
-from apps.tasks.models import GoldItem, Task
+from apps.tasks.models import Assignment, GoldItem, Task
 from apps.tasks.quality.consolidate import BOXES, CUSTOM, MULTI_LABEL, SINGLE_LABEL, SPANS
 
 MEDIA = {
@@ -104,3 +108,52 @@ def project_output_labels(*, project: Project) -> dict[int, object]:
 
 def project_gold_item_ids(*, project: Project) -> set[int]:
     return set(GoldItem.objects.filter(project=project).values_list("item_id", flat=True))
+
+
+def _aws_time(value) -> str | None:
+    """`YYYY-MM-DDTHH:MM:SS.mmmZ`, as in Ground Truth's worker metadata."""
+    if value is None:
+        return None
+    value = value.astimezone(UTC)
+    return value.strftime("%Y-%m-%dT%H:%M:%S.") + f"{value.microsecond // 1000:03d}Z"
+
+
+def project_worker_responses(*, project: Project, organization) -> Iterator[dict]:
+    """Each non-gold item's individual answers, as Ground Truth's worker-response files
+    hold them (spec 7.3): workerId (the organization's anonymized id), answerContent,
+    acceptanceTime, submissionTime, timeSpentInSeconds. Streamed in item order."""
+    from apps.workforces.selectors import anonymized_worker_id
+
+    rows = (
+        Assignment.objects.filter(
+            organization_id=project.organization_id,
+            project=project,
+            status=Assignment.Status.SUBMITTED,
+            task__is_gold=False,
+        )
+        .order_by("task__item_id", "submitted_at", "pk")
+        .values_list("task__item_id", "worker_id", "answer", "created_at", "submitted_at")
+        .iterator(chunk_size=5_000)
+    )
+    current, answers = None, []
+    pseudonyms: dict[int, str] = {}
+    for item_id, worker_id, answer, accepted, submitted in rows:
+        if item_id != current and answers:
+            yield {"datasetObjectId": str(current), "answers": answers}
+            answers = []
+        current = item_id
+        if worker_id not in pseudonyms:
+            pseudonyms[worker_id] = anonymized_worker_id(
+                user=User(pk=worker_id), organization=organization
+            )
+        answers.append(
+            {
+                "workerId": pseudonyms[worker_id],
+                "answerContent": answer,
+                "acceptanceTime": _aws_time(accepted),
+                "submissionTime": _aws_time(submitted),
+                "timeSpentInSeconds": round((submitted - accepted).total_seconds(), 3),
+            }
+        )
+    if answers:
+        yield {"datasetObjectId": str(current), "answers": answers}
