@@ -1,10 +1,18 @@
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, F, FloatField, OuterRef, Q, QuerySet, Sum
+from django.db.models.functions import Cast
 from django.utils import timezone
 
 from apps.accounts.models import Organization, User
 from apps.core.errors import NotFound
 from apps.projects.models import Project
-from apps.tasks.models import Assignment, ProjectRoute, Task
+from apps.tasks.models import (
+    Assignment,
+    GoldItem,
+    ProjectQuality,
+    ProjectRoute,
+    Task,
+    WorkerQuality,
+)
 from apps.workforces.errors import WorkerAddressRefused
 from apps.workforces.models import (
     VendorRoute,
@@ -17,9 +25,10 @@ from apps.workforces.selectors import workforce_ip_allowed, workteams_for_worker
 
 
 def project_progress(*, project: Project) -> dict:
-    """Tasks by state in one aggregate query."""
+    """Tasks by state in one aggregate query (gold tasks are test questions, not items
+    to label: they are left out)."""
     counts = Task.objects.filter(
-        organization_id=project.organization_id, project=project
+        organization_id=project.organization_id, project=project, is_gold=False
     ).aggregate(
         total=Count("id"),
         waiting=Count("id", filter=Q(status=Task.Status.OPEN, live_assignments=0)),
@@ -201,3 +210,56 @@ def vendor_project_teams(*, vendor: Organization, projects: list[Project]) -> di
         }
         for project in projects
     }
+
+
+def worker_quality_for_project(
+    *, organization: Organization, project_id: int
+) -> QuerySet[WorkerQuality]:
+    return (
+        WorkerQuality.objects.filter(organization=organization, project_id=project_id)
+        .select_related("worker")
+        .order_by("-answers", "pk")
+    )
+
+
+def worker_quality_for_organization(*, organization: Organization) -> QuerySet:
+    """Per worker over all the organization's projects: answers, and agreement and accuracy
+    averaged over projects weighted by the answers they rest on."""
+    weighted = {
+        "agree_sum": Sum(F("agreement") * Cast("consolidated_answers", FloatField())),
+        "accuracy_sum": Sum(F("accuracy") * Cast("answers", FloatField())),
+        "accuracy_weight": Sum("answers", filter=Q(accuracy__isnull=False)),
+    }
+    return (
+        WorkerQuality.objects.filter(organization=organization)
+        .values("worker")
+        .annotate(
+            total_answers=Sum("answers"),
+            total_consolidated=Sum("consolidated_answers"),
+            projects=Count("project"),
+            **weighted,
+        )
+        .order_by("-total_answers", "worker")
+    )
+
+
+def worker_quality_for_worker(*, worker: User) -> QuerySet[WorkerQuality]:
+    """A worker's own quality, per project, in the organizations they work for."""
+    return WorkerQuality.objects.filter(worker=worker).select_related("project").order_by("-pk")
+
+
+def project_quality(*, project: Project) -> dict:
+    """The project's agreement figures from the last re-estimation, and when they were
+    computed ({} before the first)."""
+    row = (
+        ProjectQuality.objects.filter(organization_id=project.organization_id, project=project)
+        .values("metrics", "updated_at")
+        .first()
+    )
+    return {**row["metrics"], "updated_at": row["updated_at"]} if row else {}
+
+
+def gold_items_for_project(*, organization: Organization, project_id: int) -> QuerySet[GoldItem]:
+    return GoldItem.objects.filter(organization=organization, project_id=project_id).order_by(
+        "item_id"
+    )

@@ -19,7 +19,7 @@ from apps.core.jobs import enqueue_on_commit
 from apps.core.services import audit_record
 from apps.datasets.models import Item
 from apps.projects.models import Project
-from apps.tasks import jobs
+from apps.tasks import jobs, quality
 from apps.tasks.models import Assignment, ProjectRoute, Task
 from apps.tasks.selectors import projects_routed_to
 from apps.tasks.validation import validate_answer
@@ -131,6 +131,7 @@ def project_tasks_create(*, project: Project) -> int:
             batch = []
     if batch:
         created += _tasks_insert(project, batch)
+    quality.gold_tasks_mark(project=project)
     with transaction.atomic():
         opened = Project.objects.filter(pk=project.pk, status=Project.Status.STARTING).update(
             status=Project.Status.IN_PROGRESS, updated_at=timezone.now()
@@ -180,7 +181,7 @@ def project_stop(*, project: Project, actor: User) -> Project:
 
 def _project_settle(project_id: int) -> None:
     """Finish a stopping project with no live work, or complete one with nothing left open."""
-    open_tasks = Task.objects.filter(project_id=project_id, status=Task.Status.OPEN)
+    open_tasks = Task.objects.filter(project_id=project_id, status=Task.Status.OPEN, is_gold=False)
     if not open_tasks.exists():
         Project.objects.filter(pk=project_id, status=Project.Status.STOPPING).update(
             status=Project.Status.STOPPED, ended_at=timezone.now(), updated_at=timezone.now()
@@ -197,7 +198,7 @@ def _stopping_condition_reached(project: Project) -> bool:
     if project.max_human_labeled_items is not None and answered >= project.max_human_labeled_items:
         return True
     if project.max_percentage_labeled is not None:
-        total = Task.objects.filter(project=project).count()
+        total = Task.objects.filter(project=project, is_gold=False).count()
         return answered * 100 >= total * project.max_percentage_labeled
     return False
 
@@ -239,11 +240,14 @@ def assignment_next(
     now = timezone.now()
     with transaction.atomic():
         assignments_expire_overdue(now=now)
-        projects = projects_routed_to(
-            Project.objects.filter(
-                status=Project.Status.IN_PROGRESS,
-                workteam_id__in=workteam_ids,
-                available_until__gt=now,
+        projects = quality.projects_for_worker(
+            projects_routed_to(
+                Project.objects.filter(
+                    status=Project.Status.IN_PROGRESS,
+                    workteam_id__in=workteam_ids,
+                    available_until__gt=now,
+                ),
+                worker=worker,
             ),
             worker=worker,
         )
@@ -262,12 +266,12 @@ def assignment_next(
             if held_counts[project.pk] < project.max_concurrent_tasks_per_worker:
                 by_priority.setdefault(project.priority, []).append(project.pk)
         for project_ids in by_priority.values():  # dicts keep insertion: highest first
-            task = (
+            claimable = (
                 tasks_claimable(worker=worker, project_ids=project_ids)
                 .select_for_update(skip_locked=True, of=("self",))
                 .select_related("item")
-                .first()
             )
+            task = quality.task_pick(claimable, [projects[pk] for pk in project_ids])
             if task is not None:
                 project = projects[task.project_id]
                 Task.objects.filter(pk=task.pk).update(live_assignments=F("live_assignments") + 1)
@@ -359,6 +363,15 @@ def assignment_submit(*, assignment: Assignment, worker: User, answer: object) -
         updated_at=now,
     )
     project = assignment.project
+    if assignment.task.is_gold:
+        quality.assignment_score_gold(assignment=assignment, answer=answer)
+    elif answered:
+        confidence = quality.task_consolidate(task_id=assignment.task_id, project=project)
+        if quality.task_answers_extend(
+            task_id=assignment.task_id, project=project, confidence=confidence
+        ):
+            answered = False  # one more answer is needed: the queue serves it next
+    quality.project_reestimate_schedule(project=project)
     if answered:
         for listener in _task_answered_listeners:
             listener(assignment.task)

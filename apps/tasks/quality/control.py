@@ -1,0 +1,225 @@
+"""Quality control on the queue: gold items, scoring and auto-pause, dynamic overlap, and
+the project's quality settings."""
+
+import random
+
+from django.db import transaction
+from django.db.models import Exists, F, OuterRef, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from apps.core.errors import Conflict, DomainError
+from apps.core.services import audit_record
+from apps.projects.models import Project
+from apps.tasks.models import Assignment, GoldItem, ProjectQuality, Task, WorkerQuality
+from apps.tasks.quality.consolidate import _agrees, answer_value
+from apps.tasks.validation import validate_answer
+
+
+def projects_for_worker(projects: QuerySet[Project], *, worker) -> QuerySet[Project]:
+    """The queue's projects without those the worker is paused from, annotated with the
+    quality settings the claim needs (`gold_rate`, `overlap_on`): no query of its own."""
+    paused = WorkerQuality.objects.filter(project_id=OuterRef("pk"), worker=worker, paused=True)
+    settings = ProjectQuality.objects.filter(project_id=OuterRef("pk"))
+    return projects.exclude(Exists(paused)).annotate(
+        gold_rate=Coalesce(Subquery(settings.values("gold_rate")[:1]), Value(0.0)),
+        overlap_on=Exists(
+            settings.filter(
+                overlap_confidence_below__isnull=False, overlap_max_answers__isnull=False
+            )
+        ),
+    )
+
+
+def task_pick(claimable: QuerySet[Task], projects: list[Project]) -> Task | None:
+    """The next task among `claimable` (one priority level): a gold task at the projects'
+    gold rate (drawn per claim, so gold is indistinguishable from other work), else a task
+    that dynamic overlap reopened, else the oldest normal task. Projects without gold or
+    overlap cost the one query they always did."""
+    gold_projects = [p.pk for p in projects if p.gold_rate and _draw() < p.gold_rate]
+    if gold_projects:
+        task = claimable.filter(project_id__in=gold_projects, is_gold=True).first()
+        if task is not None:
+            return task
+    if any(p.overlap_on for p in projects):
+        task = claimable.filter(needs_more=True, is_gold=False).first()
+        if task is not None:
+            return task
+    return claimable.filter(is_gold=False).first()
+
+
+def _draw() -> float:
+    return random.random()  # noqa: S311 - sampling, not security
+
+
+def project_settings(*, project: Project) -> ProjectQuality:
+    """The project's quality settings (defaults when never set: no gold, no extra answers)."""
+    row = ProjectQuality.objects.filter(project=project).first()
+    return row or ProjectQuality(organization_id=project.organization_id, project=project)
+
+
+def task_answers_extend(*, task_id: int, project: Project, confidence: float | None) -> bool:
+    """Dynamic overlap, in the submit's transaction: ask one more answer of a task whose
+    confidence is below the project's threshold, up to its maximum. True if reopened."""
+    if confidence is None:
+        return False
+    settings = project_settings(project=project)
+    if settings.overlap_confidence_below is None or settings.overlap_max_answers is None:
+        return False
+    if confidence >= settings.overlap_confidence_below:
+        return False
+    return bool(
+        Task.objects.filter(pk=task_id, answers_needed__lt=settings.overlap_max_answers).update(
+            answers_needed=F("answers_needed") + 1,
+            status=Task.Status.OPEN,
+            needs_more=True,
+            updated_at=timezone.now(),
+        )
+    )
+
+
+def assignment_score_gold(*, assignment: Assignment, answer: object) -> bool:
+    """Score a gold task's answer against the known one (submit's transaction); pause the
+    worker from the project when their gold accuracy falls below the threshold after the
+    minimum number of gold answers. Returns whether the answer was right."""
+    project = assignment.project
+    gold = GoldItem.objects.filter(project=project, item_id=assignment.task.item_id).first()
+    if gold is None:
+        return False
+    try:
+        correct = _agrees(project, answer_value(answer, project), gold.answer)
+    except (ValueError, TypeError, KeyError, AttributeError):
+        correct = False
+    WorkerQuality.objects.get_or_create(
+        project=project,
+        worker_id=assignment.worker_id,
+        defaults={"organization_id": project.organization_id},
+    )
+    row = WorkerQuality.objects.select_for_update().filter(
+        project=project, worker_id=assignment.worker_id
+    )
+    row.update(gold_answers=F("gold_answers") + 1, gold_correct=F("gold_correct") + int(correct))
+    counts = row.values("gold_answers", "gold_correct", "paused").get()
+    settings = project_settings(project=project)
+    if (
+        settings.gold_pause_below is not None
+        and not counts["paused"]
+        and counts["gold_answers"] >= settings.gold_min_answers
+        and counts["gold_correct"] / counts["gold_answers"] < settings.gold_pause_below
+    ):
+        row.update(paused=True, paused_at=timezone.now())
+        audit_record(
+            organization_id=project.organization_id,
+            actor=None,
+            action="worker.paused_by_gold",
+            target=project,
+            worker_id=assignment.worker_id,
+            gold_answers=counts["gold_answers"],
+            gold_correct=counts["gold_correct"],
+        )
+    return correct
+
+
+class WorkerNotPaused(Conflict):
+    code = "worker_not_paused"
+    message = "This worker is not paused from the project."
+
+
+def worker_resume(*, project: Project, worker, actor) -> WorkerQuality:
+    """The requester lets a paused worker back into the project. Their gold score starts
+    afresh, or the next gold answer would pause them again at once."""
+    with transaction.atomic():
+        resumed = WorkerQuality.objects.filter(project=project, worker=worker, paused=True).update(
+            paused=False, paused_at=None, gold_answers=0, gold_correct=0
+        )
+        if not resumed:
+            raise WorkerNotPaused()
+        audit_record(
+            organization_id=project.organization_id,
+            actor=actor,
+            action="worker.resumed",
+            target=project,
+            worker_id=worker.pk,
+        )
+    return WorkerQuality.objects.select_related("worker").get(project=project, worker=worker)
+
+
+class GoldItemInvalid(DomainError):
+    code = "gold_item_invalid"
+    message = "A gold item is not valid for this project."
+
+
+def gold_items_set(*, project: Project, actor, items: list[dict]) -> int:
+    """Mark items of the project's dataset as gold with their known answers (one
+    transaction: all or nothing). `items`: [{"item_id": int, "answer": <answer value>}]."""
+    from apps.datasets.models import Item  # the datasets app does not import tasks
+
+    wanted = [entry["item_id"] for entry in items]
+    found = {
+        item.pk: item
+        for item in Item.objects.filter(
+            organization_id=project.organization_id, dataset_id=project.dataset_id, pk__in=wanted
+        )
+    }
+    for number, entry in enumerate(items):
+        item = found.get(entry["item_id"])
+        if item is None:
+            raise GoldItemInvalid.on_field(
+                f"items[{number}].item_id", f"No item {entry['item_id']} in the project's dataset."
+            )
+        try:
+            validate_answer(project=project, item=item, answer={"gold": entry["answer"]})
+        except DomainError as error:
+            details = error.details.get("answer", [error.message])
+            raise GoldItemInvalid.on_field(f"items[{number}].answer", details[0]) from None
+    with transaction.atomic():
+        for entry in items:
+            GoldItem.objects.update_or_create(
+                project=project,
+                item_id=entry["item_id"],
+                defaults={"organization_id": project.organization_id, "answer": entry["answer"]},
+            )
+        gold_tasks_mark(project=project)
+        audit_record(
+            organization_id=project.organization_id,
+            actor=actor,
+            action="project.gold_items_set",
+            target=project,
+        )
+    return len(items)
+
+
+GOLD_ANSWERS_NEEDED = 32000  # a gold task is never "answered": every worker may take it
+
+
+def gold_tasks_mark(*, project: Project) -> int:
+    """Turn the tasks of gold items into gold tasks (run when gold is set, and after the
+    project's tasks are created): open, no consolidated label, never complete."""
+    gold = GoldItem.objects.filter(project=project).values("item_id")
+    return Task.objects.filter(project=project, item_id__in=gold, is_gold=False).update(
+        is_gold=True,
+        status=Task.Status.OPEN,
+        answers_needed=GOLD_ANSWERS_NEEDED,
+        consolidated_label=None,
+        confidence=None,
+        consolidated_at=None,
+        updated_at=timezone.now(),
+    )
+
+
+def project_settings_update(*, project: Project, actor, **changes) -> ProjectQuality:
+    """Change the project's quality-control settings (validated by the caller's serializer)."""
+    with transaction.atomic():
+        settings, _ = ProjectQuality.objects.select_for_update().get_or_create(
+            project=project, defaults={"organization_id": project.organization_id}
+        )
+        for field, value in changes.items():
+            setattr(settings, field, value)
+        settings.save()
+        audit_record(
+            organization_id=project.organization_id,
+            actor=actor,
+            action="project.quality_settings_changed",
+            target=project,
+        )
+    return settings
