@@ -134,10 +134,12 @@ def review_queue(
     worker_id: str = "",
     label: str = "",
     disagreement: bool = False,
+    confidence_below: float | None = None,
 ) -> QuerySet[Assignment]:
     """Submitted answers of `project` for review, filtered by review state, by worker (the
-    anonymized id the organization knows them by), by label (classification answers), or
-    to tasks whose submitted answers disagree."""
+    anonymized id the organization knows them by), by label (classification answers), to
+    tasks whose submitted answers disagree, or whose consolidated label's confidence is
+    below `confidence_below`."""
     if review_status not in ReviewStatus.values:
         raise DomainError.on_field(
             "review_status", f"Expected one of: {', '.join(ReviewStatus.values)}."
@@ -162,6 +164,8 @@ def review_queue(
         }:
             element_label |= Q(**{f"answer__{key}__label": label})
         queue = queue.filter(element_label) if element_label else queue.none()
+    if confidence_below is not None:
+        queue = queue.filter(task__confidence__lt=confidence_below)
     if disagreement:
         # A task disagrees when another submitted answer of it differs from this one.
         differing = answers.filter(task_id=OuterRef("task_id")).exclude(pk=OuterRef("pk"))

@@ -145,6 +145,15 @@ def task_ui_page(request: HttpRequest, name: str) -> HttpResponse:
     return render(request, "reviews/task_ui_page.html", context)
 
 
+def _fraction(text: str) -> float | None:
+    """A number in [0, 1] from a query string, or None (blank or not one)."""
+    try:
+        value = float(text)
+    except ValueError:
+        return None
+    return value if 0 <= value <= 1 else None
+
+
 @organization_page(REVIEW)
 def review_queue_page(request: HttpRequest, project_id: int) -> HttpResponse:
     organization = request.organization
@@ -154,6 +163,7 @@ def review_queue_page(request: HttpRequest, project_id: int) -> HttpResponse:
         "worker_id": request.GET.get("worker_id", "").strip(),
         "label": request.GET.get("label", "").strip(),
         "disagreement": request.GET.get("disagreement") == "1",
+        "confidence_below": _fraction(request.GET.get("confidence_below", "")),
     }
     try:
         queue = list(

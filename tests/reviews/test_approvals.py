@@ -173,6 +173,26 @@ def test_the_review_queue_filters_by_worker_label_and_disagreement(owner, owner_
     assert [row["id"] for row in disagreeing] == [a.pk, b.pk]
 
 
+def test_the_review_queue_filters_by_the_consolidated_confidence(owner, owner_client):
+    project, people = text_project(owner, items=2, workers=3, answers_per_item=2)
+    a = submit(people[0], project, "positive")  # item 1: a split, so a low confidence
+    b = submit(people[1], project, "negative")
+    submit(people[0], project, "positive")  # item 2: unanimous, a higher confidence
+    submit(people[2], project, "positive")
+    split, unanimous = (
+        Task.objects.get(pk=a.task_id).confidence,
+        Task.objects.exclude(pk=a.task_id).get(project=project).confidence,
+    )
+    assert split < unanimous
+    threshold = (split + unanimous) / 2
+
+    low = owner_client.get(queue_url(project), {"confidence_below": threshold}).json()
+    bad = owner_client.get(queue_url(project), {"confidence_below": 1.5})
+
+    assert [row["id"] for row in low["results"]] == [a.pk, b.pk]
+    assert bad.status_code == 400 and list(bad.json()["details"]) == ["confidence_below"]
+
+
 def test_approve_reject_and_bulk_approve_through_the_api(owner, owner_client):
     project, people = text_project(owner, items=3, workers=1)
     first, second, third = (submit(people[0], project) for _ in range(3))

@@ -11,6 +11,7 @@ from apps.datasets.models import Item
 from apps.projects.models import Project
 from apps.reviews import services
 from apps.tasks import services as task_services
+from apps.tasks.quality import project_output_labels
 from apps.tasks.validation import InvalidAnswer
 from apps.taskui.templating import render_task_template
 from tests.tenancy import assert_other_organization_gets_404
@@ -29,7 +30,7 @@ def submit(worker, project, value):
 @pytest.fixture
 def labeled_source(owner):
     """Two texts, each answered by two of three workers: text 0 positive twice; text 1
-    negative then positive (a tie: the first answer wins)."""
+    negative then positive (a tie, which the consolidation settles)."""
     project, people = text_project(owner, items=2, workers=3, answers_per_item=2)
     submit(people[0], project, answer("positive"))
     submit(people[0], project, answer("negative"))
@@ -65,14 +66,16 @@ def test_a_verification_project_carries_the_source_labels_on_its_items(owner, la
     lines = [
         item.data for item in Item.objects.filter(dataset=project.dataset).order_by("line_number")
     ]
-    assert [(line["source"], line["sentiment"]) for line in lines] == [
-        ("text number 0", 0),
-        ("text number 1", 1),  # a tie: the first submitted answer (negative) wins
+    # The source's labels are its consolidated output, exactly as its output manifest has them.
+    output = project_output_labels(project=source)
+    by_text = {
+        item.data["source"]: output[item.pk] for item in Item.objects.filter(dataset=source.dataset)
+    }
+    assert [(line["sentiment"], line["sentiment-metadata"]) for line in lines] == [
+        (by_text[line["source"]].value, by_text[line["source"]].metadata) for line in lines
     ]
-    assert lines[0]["sentiment-metadata"]["class-name"] == "positive"
-    assert lines[0]["sentiment-metadata"]["confidence"] == 1.0
-    assert lines[1]["sentiment-metadata"]["class-name"] == "negative"
-    assert lines[1]["sentiment-metadata"]["confidence"] == 0.5
+    assert [line["source"] for line in lines] == ["text number 0", "text number 1"]
+    assert lines[0]["sentiment-metadata"]["class-name"] == "positive"  # unanimous
     assert lines[0]["sentiment-metadata"]["job-name"] == "labeling-job/sentiment"
 
 
@@ -206,7 +209,7 @@ def test_chain_through_the_api_and_404_for_another_organization(
     assert list(bad.json()["details"]) == ["kind"]
 
 
-def test_multilabel_sources_keep_classes_most_answers_chose(owner):
+def test_multilabel_sources_keep_the_consolidated_classes(owner):
     source, people = text_project(
         owner,
         items=1,
@@ -230,7 +233,7 @@ def test_multilabel_sources_keep_classes_most_answers_chose(owner):
     item = Item.objects.get(dataset=verification.dataset)
     assert item.data["topics"] == [0]
     assert item.data["topics-metadata"]["class-map"] == {"0": "food"}
-    assert item.data["topics-metadata"]["confidence-map"] == {"0": 1.0}
+    assert set(item.data["topics-metadata"]["confidence-map"]) == {"0"}
     page = render_task_template(source=verification.ui_template, task_input=item.data)
     assert "Labels: <strong>food</strong>" in page
     page = render_task_template(source=adjustment.ui_template, task_input=item.data)

@@ -259,6 +259,12 @@ class ReviewQueueInput(serializers.Serializer):
     worker_id = serializers.CharField(required=False, allow_blank=True, default="", max_length=40)
     label = serializers.CharField(required=False, allow_blank=True, default="", max_length=200)
     disagreement = serializers.BooleanField(required=False, default=False)
+    confidence_below = serializers.FloatField(
+        required=False,
+        min_value=0,
+        max_value=1,
+        help_text="Only tasks whose consolidated label's confidence is below this.",
+    )
 
 
 class ReviewAssignmentOutput(serializers.ModelSerializer):

@@ -17,7 +17,6 @@ classification, each class chosen by more than half of the answers.
 """
 
 import json
-from collections import Counter
 
 from django.db import transaction
 from django.db.models import F
@@ -26,16 +25,12 @@ from apps.accounts.models import Organization, User
 from apps.core.errors import DomainError
 from apps.datasets import services as dataset_services
 from apps.datasets.manifest import (
-    Entity,
     OutputLabel,
-    classification_label,
-    multilabel_label,
-    named_entity_label,
 )
 from apps.datasets.models import Dataset, Item
 from apps.projects import services as project_services
 from apps.projects.models import Project, TaskType
-from apps.tasks.models import Assignment, ReviewStatus, Task
+from apps.tasks.quality import project_output_labels
 from apps.workforces.models import Workteam
 
 VERIFICATION, ADJUSTMENT = "verification", "adjustment"
@@ -61,90 +56,6 @@ DEFAULT_VERDICTS = [
     {"label": "incorrect", "description": "The label is wrong"},
 ]
 ITEM_BATCH = 1000
-
-
-def _answer_value(answer: object) -> object:
-    if isinstance(answer, dict) and len(answer) == 1:
-        return next(iter(answer.values()))
-    return answer
-
-
-def _source_labels(source: Project) -> dict[int, OutputLabel]:
-    """Item id -> the source's label for each answered task (see the module docstring)."""
-    answers: dict[int, list[object]] = {}
-    rows = (
-        Assignment.objects.filter(
-            organization_id=source.organization_id,
-            project=source,
-            status=Assignment.Status.SUBMITTED,
-            task__status=Task.Status.ANSWERED,
-        )
-        .exclude(review_status=ReviewStatus.REJECTED)
-        .order_by("submitted_at", "pk")
-        .values_list("task__item_id", "answer")
-    )
-    for item_id, answer in rows:
-        answers.setdefault(item_id, []).append(_answer_value(answer))
-    labels = {}
-    job_name = source.name  # the builders add "labeling-job/"
-    created = source.ended_at or source.started_at or source.created_at
-    for item_id, values in answers.items():
-        if source.task_type in MULTILABEL_MEDIA:
-            labels[item_id] = _multilabel(source, values, job_name, created)
-            continue
-        keys = [json.dumps(value, sort_keys=True) for value in values]
-        winner, votes = Counter(keys).most_common(1)[0]
-        value = json.loads(winner)
-        confidence = round(votes / len(values), 2) if len(values) > 1 else 0.0
-        if source.task_type in CLASSIFICATION_MEDIA:
-            name = value.get("label") if isinstance(value, dict) else None
-            if name not in source.label_names:
-                continue
-            labels[item_id] = classification_label(
-                media=CLASSIFICATION_MEDIA[source.task_type],
-                class_index=source.label_names.index(name),
-                class_name=name,
-                confidence=confidence,
-                job_name=job_name,
-                creation_date=created,
-            )
-        else:
-            entities = [
-                Entity(e["label"], e["startOffset"], e["endOffset"], confidence)
-                for e in (value.get("entities") or [])
-                if isinstance(e, dict)
-            ]
-            labels[item_id] = named_entity_label(
-                labels=[(name, name[:3]) for name in source.label_names],
-                entities=entities,
-                job_name=job_name,
-                creation_date=created,
-            )
-    return labels
-
-
-def _multilabel(source: Project, values: list, job_name: str, created) -> OutputLabel:
-    names = source.label_names
-    votes = Counter(
-        label
-        for value in values
-        if isinstance(value, dict)
-        for label in set(value.get("labels") or [])
-        if label in names
-    )
-    chosen = sorted(names.index(label) for label, count in votes.items() if count * 2 > len(values))
-    single = len(values) == 1
-    return multilabel_label(
-        media=MULTILABEL_MEDIA[source.task_type],
-        class_indices=chosen,
-        class_names={index: names[index] for index in chosen},
-        confidences={
-            index: 0.0 if single else round(votes[names[index]] / len(values), 2)
-            for index in chosen
-        },
-        job_name=job_name,
-        creation_date=created,
-    )
 
 
 def _quoted(attribute: str) -> str:
@@ -254,7 +165,7 @@ def project_chain_create(
         raise DomainError.on_field(
             "label_attribute_name", "Use a different label attribute than the source project."
         )
-    labels = _source_labels(source_project)
+    labels = project_output_labels(project=source_project)
     if not labels:
         raise DomainError.on_field("source_project_id", "The source project has no labels yet.")
     dataset = dataset_services.dataset_create(
