@@ -5,10 +5,13 @@ Tasks with SKIP LOCKED so concurrent workers never wait on each other's rows. Co
 Task change only together with the Assignment rows they count, inside one transaction.
 """
 
+import tempfile
 from collections import Counter
 from collections.abc import Callable
 from datetime import timedelta
+from pathlib import Path
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Exists, F, OuterRef, QuerySet
 from django.utils import timezone
@@ -17,7 +20,9 @@ from apps.accounts.models import Organization, User
 from apps.core.errors import Conflict, DomainError, NotFound
 from apps.core.jobs import enqueue_on_commit
 from apps.core.services import audit_record
-from apps.datasets.models import Item
+from apps.datasets import services as dataset_services
+from apps.datasets.manifest import encode_lines
+from apps.datasets.models import Dataset, Item, ManifestImport
 from apps.projects.models import Project
 from apps.tasks import jobs, quality
 from apps.tasks.models import Assignment, ProjectRoute, Task
@@ -517,3 +522,48 @@ def task_withdraw(*, task: Task) -> Task:
     )
     task.refresh_from_db()
     return task
+
+
+# A project's output as a new dataset (chaining)
+
+
+def dataset_create_from_project(
+    *,
+    organization: Organization,
+    actor: User,
+    name: str,
+    project: Project,
+    filter_attribute: str = "",
+    filter_value: object = None,
+) -> tuple[Dataset, ManifestImport]:
+    """Chaining (Ground Truth's chained jobs): a new dataset made of `project`'s output
+    manifest, labels included, optionally only the lines whose `filter_attribute` label
+    equals `filter_value` (e.g. the project's label attribute == 0 for its first class).
+
+    The output is written to a temporary file first (constant memory), then imported by
+    the usual job, so every line is validated and nothing is half-written."""
+    if project.organization_id != organization.id:
+        raise NotFound()
+    work = Path(settings.DATASETS_WORK_ROOT) / "tmp"
+    work.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryFile(dir=work) as upload:
+        for chunk in encode_lines(quality.project_output_lines(project=project)):
+            upload.write(chunk)
+        upload.seek(0)
+        with transaction.atomic():
+            dataset = dataset_services.dataset_create(
+                organization=organization,
+                actor=actor,
+                name=name,
+                storage=project.dataset.storage,
+                description=f"Output of project {project.name}",
+            )
+            manifest_import = dataset_services.manifest_import_start(
+                dataset=dataset,
+                actor=actor,
+                source=ManifestImport.Source.UPLOAD,
+                upload=upload,
+                filter_attribute=filter_attribute,
+                filter_value=filter_value,
+            )
+    return dataset, manifest_import

@@ -142,5 +142,5 @@ def test_export_manifest_of_a_project_carries_the_consolidated_labels(owner, tmp
     assert second == {"source": "text number 1"}  # not labeled yet: copied unchanged
 
     other = MembershipFactory().organization  # another organization's id does not exist
-    with pytest.raises(CommandError, match=f"No project {project.pk} in {other.slug}"):
+    with pytest.raises(CommandError, match=f"No project '{project.pk}' in {other.slug}"):
         call_command("export_manifest", org=other.slug, project=project.pk, out=str(out))

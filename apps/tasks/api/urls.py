@@ -14,6 +14,12 @@ urlpatterns = [
     path(f"{PROJECT}start/", views.ProjectStartApi.as_view(), name="project-start"),
     path(f"{PROJECT}stop/", views.ProjectStopApi.as_view(), name="project-stop"),
     path(f"{PROJECT}progress/", views.ProjectProgressApi.as_view(), name="project-progress"),
+    path(f"{PROJECT}output/", views.ProjectOutputApi.as_view(), name="project-output"),
+    path(
+        f"{PROJECT}output/dataset/",
+        views.ProjectOutputDatasetApi.as_view(),
+        name="project-output-dataset",
+    ),
     path(
         f"{PROJECT}assignments/",
         views.ProjectAssignmentListApi.as_view(),

@@ -1,3 +1,6 @@
+from django.http import StreamingHttpResponse
+from django_scopes import scope
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.authentication import SessionAuthentication
@@ -9,6 +12,8 @@ from apps.accounts import permissions
 from apps.accounts.api.base import OrganizationAPIView
 from apps.core.api.views import BaseAPIView
 from apps.core.client_ip import client_ip
+from apps.datasets.api.serializers import ManifestImportOutput
+from apps.datasets.manifest import encode_lines
 from apps.projects.api.serializers import ProgressOutput, ProjectOutput
 from apps.projects.selectors import project_get
 from apps.tasks import quality, selectors, services
@@ -83,6 +88,57 @@ class ProjectDraftPreviewApi(OrganizationAPIView):
             organization_id=self.organization.id, dataset_id=fields.pop("dataset"), **fields
         )
         return Response(RenderOutput(preview).data)
+
+
+class ProjectOutputApi(OrganizationAPIView):
+    """The project's output manifest (its dataset's lines with the consolidated labels),
+    as JSON Lines streamed in constant memory."""
+
+    required_permission = {"GET": permissions.DATA_VIEW}
+
+    @extend_schema(responses={(200, "application/x-ndjson"): OpenApiTypes.STR})
+    def get(self, request: Request, org_slug: str, project_id: int) -> StreamingHttpResponse:
+        project = project_get(organization=self.organization, project_id=project_id)
+        response = StreamingHttpResponse(
+            _in_scope(self.organization.id, quality.project_output_lines(project=project)),
+            content_type="application/x-ndjson",
+        )
+        response["Content-Disposition"] = f'attachment; filename="{project.name}.manifest"'
+        return response
+
+
+def _in_scope(organization_id: int, lines):
+    """Stream `lines` (whose queries run as they are read, after the view returned) inside
+    the organization's scope, as UTF-8 chunks."""
+    with scope(organization=organization_id):
+        yield from encode_lines(lines, chunk_bytes=256 << 10)
+
+
+class ProjectOutputDatasetApi(OrganizationAPIView):
+    """Chaining: a new dataset from the project's output, optionally filtered by a label
+    (`filter_attribute` == `filter_value`, e.g. the project's label attribute == 0)."""
+
+    required_permission = {"POST": permissions.DATA_MANAGE}
+
+    class InputSerializer(serializers.Serializer):
+        name = serializers.CharField(max_length=200)
+        filter_attribute = serializers.CharField(
+            max_length=200, required=False, allow_blank=True, default=""
+        )
+        filter_value = serializers.JSONField(required=False, default=None)
+
+    @extend_schema(request=InputSerializer, responses={201: ManifestImportOutput})
+    def post(self, request: Request, org_slug: str, project_id: int) -> Response:
+        project = project_get(organization=self.organization, project_id=project_id)
+        payload = self.InputSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        _, manifest_import = services.dataset_create_from_project(
+            organization=self.organization,
+            actor=request.user,
+            project=project,
+            **payload.validated_data,
+        )
+        return Response(ManifestImportOutput(manifest_import).data, status=201)
 
 
 class ProjectAssignmentListApi(OrganizationAPIView):

@@ -37,6 +37,7 @@ from apps.tasks.quality.output import (
     output_label,
     project_gold_item_ids,
     project_output_labels,
+    project_output_lines,
     project_worker_responses,
 )
 from apps.tasks.quality.reestimate import (
@@ -59,6 +60,7 @@ __all__ = [
     "project_agreement",
     "project_gold_item_ids",
     "project_output_labels",
+    "project_output_lines",
     "project_reestimate",
     "project_reestimate_schedule",
     "project_settings",

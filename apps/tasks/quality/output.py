@@ -2,8 +2,11 @@
 
 from collections.abc import Iterator
 from datetime import UTC
+from itertools import islice
+from types import SimpleNamespace
 
 from apps.accounts.models import User
+from apps.datasets.models import Item
 from apps.projects.models import Project, TaskType
 from apps.tasks.models import Assignment, GoldItem, Task
 from apps.tasks.quality.consolidate import BOXES, CUSTOM, MULTI_LABEL, SINGLE_LABEL, SPANS
@@ -104,6 +107,43 @@ def project_output_labels(*, project: Project) -> dict[int, object]:
         if entry is not None:
             labels[item_id] = entry
     return labels
+
+
+OUTPUT_CHUNK = 2_000  # items per batch of labels looked up while streaming an output
+
+
+def project_output_lines(*, project: Project) -> Iterator[str]:
+    """The project's output manifest, line by line in dataset order, in constant memory:
+    every item of its dataset (gold items left out: they are test questions), with
+    `<label attribute>` and `-metadata` for those that have a consolidated label.
+
+    Items stream through a server-side cursor; each chunk's labels are one query."""
+    from apps.datasets.manifest import manifest_lines
+
+    items = (
+        Item.objects.filter(organization_id=project.organization_id, dataset_id=project.dataset_id)
+        .exclude(id__in=GoldItem.objects.filter(project=project).values("item_id"))
+        .order_by("line_number")
+        .values_list("id", "data")
+        .iterator(chunk_size=OUTPUT_CHUNK)
+    )
+    while chunk := list(islice(items, OUTPUT_CHUNK)):
+        rows = Task.objects.filter(
+            organization_id=project.organization_id,
+            project=project,
+            item_id__in=[item_id for item_id, _ in chunk],
+            consolidated_label__isnull=False,
+        ).values_list("item_id", "consolidated_label", "confidence", "consolidated_at")
+        labels = {}
+        for item_id, label, confidence, created in rows:
+            entry = output_label(project, label, confidence, created)
+            if entry is not None:
+                labels[item_id] = entry
+        yield from manifest_lines(
+            (SimpleNamespace(id=item_id, data=data) for item_id, data in chunk),
+            project.label_attribute_name,
+            labels,
+        )
 
 
 def project_gold_item_ids(*, project: Project) -> set[int]:

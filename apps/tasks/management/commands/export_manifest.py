@@ -1,12 +1,15 @@
-"""Write a dataset's manifest (JSON Lines) to a file or standard output, streamed.
+"""Write a dataset's manifest, or a project's output manifest, to a file or standard output,
+streamed in constant memory.
 
-`--dataset` exports the dataset's lines as they are; `--project <id>` exports the project's
-dataset with its consolidated labels (`<label attribute>` and `-metadata`, spec §7.2).
+`--dataset <name>` exports the dataset's lines as they are; `--project <name or id>` exports
+the project's dataset with its consolidated labels (`<label attribute>` and `-metadata`,
+spec §7.2), gold items left out. It lives in the tasks app, which knows both.
 """
 
 import os
 
 from django.core.management.base import BaseCommand, CommandError
+from django.db.models import Q
 from django_scopes import scope
 
 from apps.accounts.models import Organization
@@ -14,7 +17,7 @@ from apps.datasets.manifest import encode_lines, manifest_lines
 from apps.datasets.models import Dataset
 from apps.datasets.selectors import item_iter_for_export
 from apps.projects.models import Project
-from apps.tasks.quality import project_gold_item_ids, project_output_labels
+from apps.tasks.quality import project_output_lines
 
 
 class Command(BaseCommand):
@@ -24,7 +27,7 @@ class Command(BaseCommand):
         parser.add_argument("--org", required=True, help="organization slug")
         which = parser.add_mutually_exclusive_group(required=True)
         which.add_argument("--dataset", help="dataset name")
-        which.add_argument("--project", type=int, help="project id: its consolidated output")
+        which.add_argument("--project", help="project name (or id): its output manifest")
         parser.add_argument("--out", required=True, help="a file path, or - for stdout")
 
     def handle(self, *args, **options) -> None:
@@ -32,36 +35,23 @@ class Command(BaseCommand):
         if organization is None:
             raise CommandError(f"No organization {options['org']!r}.")
         with scope(organization=organization.id):
-            attribute, labels, gold = None, None, set()
             if options["project"] is not None:
-                project = Project.objects.filter(
-                    organization=organization, pk=options["project"]
-                ).first()
+                wanted = str(options["project"])
+                match = Q(name=wanted) | (Q(pk=int(wanted)) if wanted.isdigit() else Q())
+                project = Project.objects.filter(match, organization=organization).first()
                 if project is None:
-                    raise CommandError(f"No project {options['project']} in {organization.slug}.")
-                dataset = project.dataset
-                attribute = project.label_attribute_name
-                labels = project_output_labels(project=project)
-                gold = project_gold_item_ids(project=project)
+                    raise CommandError(f"No project {wanted!r} in {organization.slug}.")
+                output = project_output_lines(project=project)
             else:
                 dataset = Dataset.objects.filter(
                     organization=organization, name=options["dataset"]
                 ).first()
                 if dataset is None:
                     raise CommandError(f"No dataset {options['dataset']!r} in {organization.slug}.")
-            chunks = encode_lines(
-                manifest_lines(
-                    (  # gold items are the project's test questions, not its output
-                        item
-                        for item in item_iter_for_export(
-                            organization_id=organization.id, dataset_id=dataset.id
-                        )
-                        if item.id not in gold
-                    ),
-                    attribute,
-                    labels,
+                output = manifest_lines(
+                    item_iter_for_export(organization_id=organization.id, dataset_id=dataset.id)
                 )
-            )
+            chunks = encode_lines(output)
             lines = 0
             if options["out"] == "-":
                 stream = self.stdout._out.buffer if hasattr(self.stdout._out, "buffer") else None
