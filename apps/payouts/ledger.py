@@ -12,7 +12,6 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import F
 
 from apps.core.errors import Conflict
 from apps.payouts.models import Account, LedgerEntry, LedgerTransaction
@@ -110,7 +109,11 @@ def ledger_post(
             )
             for move in moves
         )
+        # The new balance is computed here from the locked row, not as `balance + delta` in
+        # SQL: SQLite would add in floating point and drift off the entries' exact sum.
         for account_id, delta in sorted(change.items()):
             if delta:
-                Account.objects.filter(pk=account_id).update(balance=F("balance") + delta)
+                account = accounts[account_id]
+                account.balance += delta
+                Account.objects.filter(pk=account_id).update(balance=account.balance)
         return ledger_transaction, True

@@ -10,6 +10,7 @@ from django.db.models.functions import Coalesce, TruncMonth
 from apps.accounts.models import Organization, User
 from apps.core.errors import NotFound
 from apps.payouts.models import Account, LedgerEntry, LedgerTransaction, Payout
+from apps.payouts.money import ledger_round
 from apps.projects.models import Project
 from apps.tasks.models import Assignment
 from apps.workforces.models import Workforce
@@ -287,7 +288,9 @@ def reconciliation_report() -> dict:
     mismatches, negatives, total = [], [], ZERO
     accounts = list(Account.objects.order_by("pk"))
     for account in accounts:
-        derived = incoming.get(account.pk, ZERO)
+        # PostgreSQL sums numerics exactly; SQLite sums in floating point, off by ~1e-12,
+        # which rounding to the ledger's 4 places removes.
+        derived = ledger_round(Decimal(incoming.get(account.pk, ZERO)))
         total += account.balance
         if derived != account.balance:
             mismatches.append(
