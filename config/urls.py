@@ -11,6 +11,7 @@ api_v1 = [
     path("", include("apps.projects.api.urls")),
     path("", include("apps.tasks.api.urls")),
     path("", include("apps.taskui.api.urls")),
+    path("", include("apps.payouts.api.urls")),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     path("redoc/", SpectacularRedocView.as_view(url_name="schema"), name="api-redoc"),

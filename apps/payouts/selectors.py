@@ -19,8 +19,14 @@ ZERO = Decimal(0)
 Reason = LedgerTransaction.Reason
 
 
+def _exact(value) -> Decimal:
+    """An aggregate at ledger precision: PostgreSQL sums exactly; SQLite sums in floating
+    point (off by ~1e-12), which rounding to 4 places removes."""
+    return ledger_round(Decimal(value))
+
+
 def _sum(queryset, field: str = "amount") -> Decimal:
-    return queryset.aggregate(total=Coalesce(Sum(field), ZERO))["total"]
+    return _exact(queryset.aggregate(total=Coalesce(Sum(field), ZERO))["total"])
 
 
 def _balance(**owner) -> Decimal:
@@ -47,6 +53,7 @@ def worker_earnings(*, worker: User) -> dict:
         .exclude(Exists(settled))
         .aggregate(total=Coalesce(Sum("project__price_per_task"), ZERO))["total"]
     )
+    pending = _exact(pending)
     payouts = Payout.objects.filter(account=account) if account else Payout.objects.none()
     return {
         "pending": pending,
@@ -74,8 +81,8 @@ def worker_earnings_per_project(*, worker: User) -> list[dict]:
             "project_id": row["transaction__project_id"],
             "project": row["transaction__project__name"],
             "answers": row["answers"],
-            "earned": row["earned"],
-            "bonuses": row["bonuses"],
+            "earned": _exact(row["earned"]),
+            "bonuses": _exact(row["bonuses"]),
         }
         for row in rows
     ]
@@ -137,7 +144,11 @@ def requester_billing(*, organization: Organization) -> dict:
         ],
         "fees_total": _sum(spent.filter(line__in=["fee", "bonus_fee"])),
         "spend_by_month": [
-            {"month": row["month"].date().isoformat()[:7], "work": row["work"], "fees": row["fees"]}
+            {
+                "month": row["month"].date().isoformat()[:7],
+                "work": _exact(row["work"]),
+                "fees": _exact(row["fees"]),
+            }
             for row in spend_by_month
         ],
     }
@@ -203,9 +214,9 @@ def vendor_invoice(
             "project": row["transaction__project__name"],
             "items": row["items"],
             "answers": row["answers"],
-            "work": row["work"],
-            "bonuses": row["bonuses"],
-            "amount": row["work"] + row["bonuses"],
+            "work": _exact(row["work"]),
+            "bonuses": _exact(row["bonuses"]),
+            "amount": _exact(row["work"] + row["bonuses"]),
         }
         for row in rows
     ]
@@ -213,7 +224,7 @@ def vendor_invoice(
         "vendor": vendor.name,
         "month": start.isoformat()[:7],
         "lines": lines,
-        "total": sum((line["amount"] for line in lines), ZERO),
+        "total": ledger_round(sum((line["amount"] for line in lines), ZERO)),
     }
 
 
@@ -288,9 +299,7 @@ def reconciliation_report() -> dict:
     mismatches, negatives, total = [], [], ZERO
     accounts = list(Account.objects.order_by("pk"))
     for account in accounts:
-        # PostgreSQL sums numerics exactly; SQLite sums in floating point, off by ~1e-12,
-        # which rounding to the ledger's 4 places removes.
-        derived = ledger_round(Decimal(incoming.get(account.pk, ZERO)))
+        derived = _exact(incoming.get(account.pk, ZERO))
         total += account.balance
         if derived != account.balance:
             mismatches.append(
