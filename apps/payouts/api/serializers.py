@@ -78,3 +78,95 @@ class AmountSummary(serializers.Serializer):
     available = serializers.DecimalField(max_digits=18, decimal_places=4)
     in_transit = serializers.DecimalField(max_digits=18, decimal_places=4)
     paid = serializers.DecimalField(max_digits=18, decimal_places=4)
+
+
+def Amount(**kwargs) -> serializers.DecimalField:  # noqa: N802 - reads like a field class
+    """Amounts leave the API as strings at ledger precision: "2.4000"."""
+    return serializers.DecimalField(max_digits=18, decimal_places=4, **kwargs)
+
+
+class ProjectEarningOutput(serializers.Serializer):
+    project_id = serializers.IntegerField()
+    project = serializers.CharField()
+    answers = serializers.IntegerField()
+    earned = Amount()
+    bonuses = Amount()
+
+
+class WorkEarningsOutput(serializers.Serializer):
+    currency = serializers.CharField()
+    pending = Amount()
+    available = Amount()
+    in_transit = Amount()
+    paid = Amount()
+    minimum_payout = Amount()
+    per_project = ProjectEarningOutput(many=True)
+
+
+class EscrowOutput(serializers.Serializer):
+    project_id = serializers.IntegerField()
+    project = serializers.CharField()
+    balance = Amount()
+
+
+class MonthSpendOutput(serializers.Serializer):
+    month = serializers.CharField()
+    work = Amount()
+    fees = Amount()
+
+
+class VendorRefOutput(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+
+
+class BillingOutput(serializers.Serializer):
+    currency = serializers.CharField()
+    available = Amount()
+    escrow_total = Amount()
+    fees_total = Amount()
+    escrow = EscrowOutput(many=True)
+    spend_by_month = MonthSpendOutput(many=True)
+    invoice_vendors = VendorRefOutput(many=True)
+
+
+class InvoiceLineOutput(serializers.Serializer):
+    requester = serializers.CharField()
+    project_id = serializers.IntegerField()
+    project = serializers.CharField()
+    items = serializers.IntegerField()
+    answers = serializers.IntegerField()
+    work = Amount()
+    bonuses = Amount()
+    amount = Amount()
+
+
+class InvoiceOutput(serializers.Serializer):
+    vendor = serializers.CharField()
+    month = serializers.CharField()
+    currency = serializers.CharField()
+    lines = InvoiceLineOutput(many=True)
+    total = Amount()
+
+
+class RequesterEarningOutput(serializers.Serializer):
+    requester = serializers.CharField()
+    answers = serializers.IntegerField()
+    amount = Amount()
+
+
+class VendorFinanceOutput(serializers.Serializer):
+    currency = serializers.CharField()
+    available = Amount()
+    per_requester = RequesterEarningOutput(many=True)
+
+
+class ReconciliationOutput(serializers.Serializer):
+    is_balanced = serializers.BooleanField()
+    accounts = serializers.IntegerField()
+    transactions = serializers.IntegerField()
+    entries = serializers.IntegerField()
+    sum_of_balances = Amount()
+    mismatches = serializers.ListField(child=serializers.DictField(child=serializers.CharField()))
+    negative_accounts = serializers.ListField(child=serializers.IntegerField())
+    balances_by_kind = serializers.DictField(child=Amount())

@@ -21,13 +21,18 @@ from apps.accounts.models import Organization
 from apps.core.api.views import BaseAPIView
 from apps.core.errors import DomainError, NotFound
 from apps.payouts import selectors, services
-from apps.payouts.api.serializers import EntryOutput, MoneyInput, PayoutOutput, TransactionOutput
+from apps.payouts.api.serializers import (
+    BillingOutput,
+    EntryOutput,
+    InvoiceOutput,
+    MoneyInput,
+    PayoutOutput,
+    ReconciliationOutput,
+    TransactionOutput,
+    VendorFinanceOutput,
+    WorkEarningsOutput,
+)
 from apps.payouts.invoices import invoice_csv
-from apps.payouts.money import format_amount
-
-
-def _money(summary: dict) -> dict:
-    return {key: format_amount(value) for key, value in summary.items() if key != "account"}
 
 
 def _month(value: str) -> date:
@@ -49,23 +54,19 @@ class WorkerMoneyAPIView(BaseAPIView):
 
 
 class WorkEarningsApi(WorkerMoneyAPIView):
+    @extend_schema(responses=WorkEarningsOutput)
     def get(self, request: Request) -> Response:
         summary = selectors.worker_earnings(worker=request.user)
         per_project = selectors.worker_earnings_per_project(worker=request.user)
         return Response(
-            {
-                "currency": settings.PAYOUTS_CURRENCY,
-                **_money(summary),
-                "minimum_payout": format_amount(settings.PAYOUTS_MINIMUM),
-                "per_project": [
-                    {
-                        **row,
-                        "earned": format_amount(row["earned"]),
-                        "bonuses": format_amount(row["bonuses"]),
-                    }
-                    for row in per_project
-                ],
-            }
+            WorkEarningsOutput(
+                {
+                    **summary,
+                    "currency": settings.PAYOUTS_CURRENCY,
+                    "minimum_payout": settings.PAYOUTS_MINIMUM,
+                    "per_project": per_project,
+                }
+            ).data
         )
 
 
@@ -104,24 +105,14 @@ class WorkPayoutsApi(WorkerMoneyAPIView):
 class BillingApi(OrganizationAPIView):
     required_permission = {"GET": permissions.BILLING_MANAGE}
 
+    @extend_schema(responses=BillingOutput)
     def get(self, request: Request, org_slug: str) -> Response:
         billing = selectors.requester_billing(organization=self.organization)
         vendors = selectors.invoice_vendors_for_requester(organization=self.organization)
         return Response(
-            {
-                "currency": settings.PAYOUTS_CURRENCY,
-                "available": format_amount(billing["available"]),
-                "escrow_total": format_amount(billing["escrow_total"]),
-                "fees_total": format_amount(billing["fees_total"]),
-                "escrow": [
-                    {**row, "balance": format_amount(row["balance"])} for row in billing["escrow"]
-                ],
-                "spend_by_month": [
-                    {**row, "work": format_amount(row["work"]), "fees": format_amount(row["fees"])}
-                    for row in billing["spend_by_month"]
-                ],
-                "invoice_vendors": [{"id": vendor.pk, "name": vendor.name} for vendor in vendors],
-            }
+            BillingOutput(
+                {**billing, "currency": settings.PAYOUTS_CURRENCY, "invoice_vendors": vendors}
+            ).data
         )
 
 
@@ -140,6 +131,7 @@ class BillingVendorInvoiceApi(OrganizationAPIView):
 
     required_permission = {"GET": permissions.BILLING_MANAGE}
 
+    @extend_schema(responses=InvoiceOutput)
     def get(self, request: Request, org_slug: str, vendor_id: int, month: str) -> Response:
         vendor = selectors.vendor_get_for_requester(
             organization=self.organization, vendor_id=vendor_id
@@ -179,15 +171,18 @@ class AssignmentBonusApi(OrganizationAPIView):
 class VendorFinanceApi(OrganizationAPIView):
     required_permission = {"GET": permissions.VENDOR_MANAGE}
 
+    @extend_schema(responses=VendorFinanceOutput)
     def get(self, request: Request, org_slug: str) -> Response:
         account = selectors.vendor_account(organization=self.organization)
         rows = selectors.vendor_earnings_per_requester(vendor=self.organization)
         return Response(
-            {
-                "currency": settings.PAYOUTS_CURRENCY,
-                "available": format_amount(account.balance if account else Decimal(0)),
-                "per_requester": [{**row, "amount": format_amount(row["amount"])} for row in rows],
-            }
+            VendorFinanceOutput(
+                {
+                    "currency": settings.PAYOUTS_CURRENCY,
+                    "available": account.balance if account else Decimal(0),
+                    "per_requester": rows,
+                }
+            ).data
         )
 
 
@@ -216,6 +211,7 @@ class VendorInvoiceApi(OrganizationAPIView):
 
     required_permission = {"GET": permissions.VENDOR_MANAGE}
 
+    @extend_schema(responses=InvoiceOutput)
     def get(self, request: Request, org_slug: str, month: str) -> Response:
         invoice = selectors.vendor_invoice(vendor=self.organization, month=_month(month))
         return _invoice_response(request, invoice)
@@ -226,20 +222,7 @@ def _invoice_response(request: Request, invoice: dict):
         response = HttpResponse(invoice_csv(invoice), content_type="text/csv")
         response["Content-Disposition"] = f'attachment; filename="invoice-{invoice["month"]}.csv"'
         return response
-    return Response(
-        {
-            **invoice,
-            "currency": settings.PAYOUTS_CURRENCY,
-            "total": format_amount(invoice["total"]),
-            "lines": [
-                {
-                    **line,
-                    **{key: format_amount(line[key]) for key in ("work", "bonuses", "amount")},
-                }
-                for line in invoice["lines"]
-            ],
-        }
-    )
+    return Response(InvoiceOutput({**invoice, "currency": settings.PAYOUTS_CURRENCY}).data)
 
 
 # Operator
@@ -310,14 +293,6 @@ class OperatorPayoutSettleApi(OperatorAPIView):
 
 
 class OperatorReconciliationApi(OperatorAPIView):
+    @extend_schema(responses=ReconciliationOutput)
     def get(self, request: Request) -> Response:
-        report = selectors.reconciliation_report()
-        return Response(
-            {
-                **report,
-                "sum_of_balances": format_amount(report["sum_of_balances"]),
-                "balances_by_kind": {
-                    kind: format_amount(value) for kind, value in report["balances_by_kind"].items()
-                },
-            }
-        )
+        return Response(ReconciliationOutput(selectors.reconciliation_report()).data)
