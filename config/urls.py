@@ -27,6 +27,7 @@ urlpatterns = [
     path("", include("apps.projects.urls")),
     path("", include("apps.accounts.urls")),
     path("", include("apps.datasets.urls")),
+    path("", include("apps.payouts.urls")),
 ]
 
 handler404 = "apps.core.views.not_found"
