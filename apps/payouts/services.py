@@ -168,13 +168,14 @@ def funding_record(
 
 
 def project_escrow_required(project: Project) -> Decimal:
-    """The most a project can cost: (price + fee) x items x answers per item."""
+    """The most a project can cost: (price + fee) x items x answers per item.
+
+    Stopping conditions (`max_human_labeled_items`...) do not lower it: tasks held when
+    the project stops may still be answered; what is not spent is released at the end."""
     price, fee = cost_per_answer(project)
     items = Item.objects.filter(
         organization_id=project.organization_id, dataset_id=project.dataset_id
     ).count()
-    if project.max_human_labeled_items is not None:
-        items = min(items, project.max_human_labeled_items)
     return (price + fee) * items * project.answers_per_item
 
 
@@ -255,20 +256,13 @@ def project_escrow_release_unused(*, project_id: int) -> LedgerTransaction | Non
     if not project_is_paid(project):
         return None
     escrow = account_escrow(project=project)
-    escrow = accounts_lock([escrow.pk])[escrow.pk]
+    available = account_requester(organization_id=project.organization_id)
+    # Both accounts at once, in pk order like every other locker (no deadlocks).
+    escrow = accounts_lock([escrow.pk, available.pk])[escrow.pk]
     price, fee = cost_per_answer(project)
     held = (price + fee) * answers_awaiting_approval(project_id=project.pk).count()
     unused = escrow.balance - held
-    moves = []
-    if unused > 0:
-        moves = [
-            Move(
-                escrow,
-                account_requester(organization_id=project.organization_id),
-                unused,
-                "release",
-            )
-        ]
+    moves = [Move(escrow, available, unused, "release")] if unused > 0 else []
     ledger_transaction, _ = ledger_post(
         idempotency_key=_release_key(project.pk),
         reason=Reason.ESCROW_RELEASE,
@@ -344,11 +338,12 @@ def assignment_rejection_release(
     if assignment.submitted_at is None:
         raise AssignmentNotPayable()
     escrow = account_escrow(project=project)
-    escrow = accounts_lock([escrow.pk])[escrow.pk]  # orders us with the end-of-project release
+    available = account_requester(organization_id=project.organization_id)
+    # Locked (both, in pk order) before reading whether the end-of-project release happened.
+    escrow = accounts_lock([escrow.pk, available.pk])[escrow.pk]
     moves = []
     if LedgerTransaction.objects.filter(idempotency_key=_release_key(project.pk)).exists():
         price, fee = cost_per_answer(project)
-        available = account_requester(organization_id=project.organization_id)
         moves = [Move(escrow, available, price + fee, "release")]
     ledger_transaction, _ = ledger_post(
         idempotency_key=f"rejection:{assignment.pk}:{idempotency_key}",
@@ -458,7 +453,8 @@ def payout_request(
             "amount", f"The minimum payout is {minimum} {settings.PAYOUTS_CURRENCY}."
         )
     provider = provider_get()
-    account = accounts_lock([account.pk])[account.pk]
+    in_transit = account_platform(Account.Kind.IN_TRANSIT)
+    account = accounts_lock([account.pk, in_transit.pk])[account.pk]  # pk order, as everywhere
     existing = Payout.objects.filter(idempotency_key=key).first()  # a racing retry won
     if existing is not None:
         return existing
@@ -478,7 +474,7 @@ def payout_request(
     ledger_post(
         idempotency_key=f"payout:{payout.pk}",
         reason=Reason.PAYOUT,
-        moves=[Move(account, account_platform(Account.Kind.IN_TRANSIT), amount, "payout")],
+        moves=[Move(account, in_transit, amount, "payout")],
         payout=payout,
         provider=provider.name,
         actor=actor,

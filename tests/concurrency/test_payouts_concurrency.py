@@ -182,3 +182,34 @@ def test_parallel_payout_requests_with_one_key_send_one_payout(owner):
     assert [type(error) for error in errors] == [InsufficientFunds] * 8
     assert balance(account) == Decimal("2.00")
     assert_books_balance()
+
+
+def test_payouts_requested_while_others_fail_neither_deadlock_nor_lose_money(owner):
+    project = public_project(owner, items=1, price="10.00")
+    worker = public_worker()
+    services.assignment_earning_post(assignment=submitted(project, worker), idempotency_key="a")
+    account = services.account_worker(user_id=worker.pk)
+    sent = [
+        services.payout_request(
+            account=account, amount="1.00", idempotency_key=f"old{n}", actor=None
+        )
+        for n in range(4)
+    ]
+
+    def fail(payout):
+        return services.payout_fail(payout=payout, reason="bounced", actor=None).status
+
+    def request(key):
+        return services.payout_request(
+            account=account, amount="1.00", idempotency_key=key, actor=None
+        ).status
+
+    values, errors = run_all(
+        [(fail, payout) for payout in sent] + [(request, f"new{n}") for n in range(4)]
+    )
+
+    assert errors == []
+    assert sorted(values) == ["failed"] * 4 + ["in_transit"] * 4
+    assert balance(account) == Decimal("6.00")
+    assert balance(services.account_platform(Account.Kind.IN_TRANSIT)) == Decimal("4.00")
+    assert_books_balance()

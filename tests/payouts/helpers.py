@@ -43,7 +43,9 @@ def balance(account: Account) -> Decimal:
     return account.balance
 
 
-def public_project(owner, *, items=2, answers=1, price="0.10", name="paid", start=True, fund=True):
+def public_project(
+    owner, *, items=2, answers=1, price="0.10", name="paid", start=True, fund=True, **fields
+):
     """A public-crowd text project; funded with exactly its escrow when `fund`."""
     team = public_team(owner, name=f"crowd-{name}")
     dataset = dataset_of_texts(owner, [f"{name} {n}" for n in range(items)], name=f"data-{name}")
@@ -56,6 +58,7 @@ def public_project(owner, *, items=2, answers=1, price="0.10", name="paid", star
         answers_per_item=answers,
         price_per_task=Decimal(price),
         start=False,
+        **fields,
     )
     if fund:
         required = services.project_escrow_required(project)

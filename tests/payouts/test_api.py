@@ -458,3 +458,23 @@ def test_unknown_payout_ids_are_404_to_staff_too():
     )
 
     assert response.status_code == 404
+
+
+def test_starting_an_underfunded_project_through_the_api_says_how_much_is_missing(
+    owner, owner_client
+):
+    project = public_project(owner, items=3, price="0.50", fund=False, start=False)
+    fund(owner.organization, "1.00")  # 3 x 0.60 = 1.80 needed
+
+    response = owner_client.post(
+        reverse("project-start", args=[owner.organization.slug, project.pk])
+    )
+
+    assert response.status_code == 409
+    assert response.json()["code"] == "insufficient_funds"
+    assert response.json()["message"] == (
+        "Insufficient funds: starting this project reserves 1.8000 USD; 0.8000 USD more is needed."
+    )
+    assert response.json()["details"]["missing"] == "0.8000"
+    project.refresh_from_db()
+    assert project.status == "draft"

@@ -417,3 +417,27 @@ def test_an_earnings_line_traces_back_to_assignment_and_project(owner):
     assert line.transaction.assignment == Assignment.objects.get(pk=assignment.pk)
     assert line.transaction.project == project
     assert line.transaction.idempotency_key == f"earning:{assignment.pk}:x"
+
+
+def test_more_answers_on_a_started_project_reserve_more_or_are_refused(owner):
+    project = public_project(owner, items=2, price="0.10")  # 0.24 reserved
+    fund(owner.organization, "0.30")
+
+    services.project_escrow_reserve_more(project=project, answers=2, idempotency_key="overlap")
+    services.project_escrow_reserve_more(project=project, answers=2, idempotency_key="overlap")
+    with pytest.raises(InsufficientFunds) as error:
+        services.project_escrow_reserve_more(project=project, answers=1, idempotency_key="more")
+
+    assert balance(services.account_escrow(project=project)) == Decimal("0.48")
+    assert balance(services.account_requester(organization_id=owner.organization_id)) == Decimal(
+        "0.06"
+    )
+    assert error.value.details["missing"] == "0.0600"
+
+
+def test_a_stopping_condition_does_not_lower_the_reservation(owner):
+    project = public_project(
+        owner, items=4, price="0.10", start=False, fund=False, max_human_labeled_items=1
+    )
+
+    assert services.project_escrow_required(project) == Decimal("0.48")
