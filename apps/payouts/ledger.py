@@ -12,6 +12,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from apps.core.errors import Conflict
 from apps.payouts.models import Account, LedgerEntry, LedgerTransaction
@@ -111,9 +112,12 @@ def ledger_post(
         )
         # The new balance is computed here from the locked row, not as `balance + delta` in
         # SQL: SQLite would add in floating point and drift off the entries' exact sum.
+        now = timezone.now()
         for account_id, delta in sorted(change.items()):
             if delta:
                 account = accounts[account_id]
                 account.balance += delta
-                Account.objects.filter(pk=account_id).update(balance=account.balance)
+                Account.objects.filter(pk=account_id).update(
+                    balance=account.balance, updated_at=now
+                )
         return ledger_transaction, True
