@@ -20,8 +20,12 @@ from apps.payouts.money import LEDGER_QUANTUM
 
 
 class InsufficientFunds(Conflict):
+    """`details["funds"]` holds the sentence naming the amount missing; `missing` the
+    amount itself (a Decimal) when the ledger computed it."""
+
     code = "insufficient_funds"
     message = "Insufficient funds."
+    missing = None
 
 
 @dataclass(frozen=True)
@@ -84,12 +88,11 @@ def ledger_post(
             if account.kind != Account.Kind.EXTERNAL and account.balance + delta < 0:
                 missing = -(account.balance + delta)
                 message = insufficient_message or "Insufficient funds: {missing} missing."
-                raise InsufficientFunds(
-                    message.replace("{missing}", f"{missing} {settings.PAYOUTS_CURRENCY}"),
-                    missing=str(missing),
-                    available=str(account.balance),
-                    account=account.get_kind_display(),
-                )
+                message = message.replace("{missing}", f"{missing} {settings.PAYOUTS_CURRENCY}")
+                # Shaped like field errors, so pages show the sentence (`report_error`).
+                error = InsufficientFunds(message, funds=[message])
+                error.missing = missing
+                raise error
         try:
             with transaction.atomic():  # a savepoint: a lost race on the key is not fatal
                 ledger_transaction = LedgerTransaction.objects.create(

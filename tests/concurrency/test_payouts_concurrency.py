@@ -136,7 +136,7 @@ def test_two_projects_racing_for_one_balance_only_one_starts(owner):
 
     assert values == [Project.Status.STARTING]
     assert [type(error) for error in errors] == [InsufficientFunds]
-    assert errors[0].details["missing"] == "0.4400"
+    assert errors[0].missing == Decimal("0.44")
     available = services.account_requester(organization_id=owner.organization_id)
     assert balance(available) == Decimal("0.28")
     assert_books_balance()

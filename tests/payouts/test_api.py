@@ -204,7 +204,7 @@ def test_a_bonus_through_the_api_pays_once_per_key(owner, owner_client):
         ({"amount": "0.001", "reason": "x", "idempotency_key": "b"}, "amount"),
         ({"amount": "1", "currency": "GBP", "reason": "x", "idempotency_key": "b"}, "currency"),
         ({"amount": "1", "reason": " ", "idempotency_key": "b"}, "reason"),
-        ({"amount": "100", "reason": "x", "idempotency_key": "b"}, "missing"),  # > balance
+        ({"amount": "100", "reason": "x", "idempotency_key": "b"}, "funds"),  # > balance
     ],
 )
 def test_a_bad_bonus_is_refused_and_writes_nothing(owner, owner_client, body, field):
@@ -475,6 +475,6 @@ def test_starting_an_underfunded_project_through_the_api_says_how_much_is_missin
     assert response.json()["message"] == (
         "Insufficient funds: starting this project reserves 1.8000 USD; 0.8000 USD more is needed."
     )
-    assert response.json()["details"]["missing"] == "0.8000"
+    assert response.json()["details"] == {"funds": [response.json()["message"]]}
     project.refresh_from_db()
     assert project.status == "draft"

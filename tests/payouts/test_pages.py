@@ -7,7 +7,7 @@ from django.utils import timezone
 from apps.payouts import services
 from apps.payouts.models import LedgerTransaction, Payout
 from tests.factories import MembershipFactory
-from tests.payouts.helpers import balance, fund, operator
+from tests.payouts.helpers import balance, fund, operator, public_project
 from tests.payouts.test_api import earned, vendor_earned
 
 pytestmark = pytest.mark.django_db
@@ -183,3 +183,19 @@ def test_operator_page_refuses_bad_funding_and_writes_nothing(client, owner):
         "amount": ["The amount must be greater than zero."]
     }
     assert not LedgerTransaction.objects.exists()
+
+
+def test_starting_an_underfunded_project_from_its_page_says_how_much_is_missing(client, owner):
+    project = public_project(owner, items=2, price="1.00", fund=False, start=False)
+    client.force_login(owner.user)
+
+    response = client.post(
+        reverse("project_start_page", args=[owner.organization.slug, project.pk]), follow=True
+    )
+
+    shown = [str(message) for message in response.context["messages"]]
+    assert shown == [
+        "Insufficient funds: starting this project reserves 2.4000 USD; 2.4000 USD more is needed."
+    ]
+    project.refresh_from_db()
+    assert project.status == "draft"

@@ -108,7 +108,7 @@ def test_a_project_that_would_overdraw_cannot_start(owner):
     assert error.value.message == (
         "Insufficient funds: starting this project reserves 0.7200 USD; 0.2200 USD more is needed."
     )
-    assert error.value.details["missing"] == "0.2200"
+    assert error.value.missing == Decimal("0.22")
     project.refresh_from_db()
     assert project.status == Project.Status.DRAFT
     assert balance(services.account_requester(organization_id=owner.organization_id)) == Decimal(
@@ -432,7 +432,7 @@ def test_more_answers_on_a_started_project_reserve_more_or_are_refused(owner):
     assert balance(services.account_requester(organization_id=owner.organization_id)) == Decimal(
         "0.06"
     )
-    assert error.value.details["missing"] == "0.0600"
+    assert error.value.missing == Decimal("0.06")
 
 
 def test_a_stopping_condition_does_not_lower_the_reservation(owner):
