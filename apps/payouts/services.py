@@ -243,8 +243,11 @@ def answers_awaiting_approval(*, project_id: int):
     )
 
 
-def _release_key(project_id: int) -> str:
-    return f"escrow-release:{project_id}"
+def _release_key(project: Project) -> str:
+    """Once per ending: a project that a rejection reopened, and that ends again, releases
+    what is left then too; `ended_at` is None while it runs."""
+    ended = project.ended_at.isoformat() if project.ended_at else "running"
+    return f"escrow-release:{project.pk}:{ended}"
 
 
 @transaction.atomic
@@ -264,7 +267,7 @@ def project_escrow_release_unused(*, project_id: int) -> LedgerTransaction | Non
     unused = escrow.balance - held
     moves = [Move(escrow, available, unused, "release")] if unused > 0 else []
     ledger_transaction, _ = ledger_post(
-        idempotency_key=_release_key(project.pk),
+        idempotency_key=_release_key(project),
         reason=Reason.ESCROW_RELEASE,
         moves=moves,
         also_lock=(escrow,),
@@ -328,10 +331,11 @@ def assignment_earning_post(
 def assignment_rejection_release(
     *, assignment: Assignment, idempotency_key: str, actor: User | None = None
 ) -> LedgerTransaction | None:
-    """Record a rejected assignment: no one is paid. While the project runs, its share
-    stays in escrow (for the re-queued answer; an unused share is released when the
-    project ends); once the project has ended and released its escrow, the share goes
-    back to the requester's balance now. Once per assignment, like earnings."""
+    """Record a rejected assignment: no one is paid. While the project runs (a rejection
+    that re-queues the task reopens a completed project first), its share stays in escrow
+    for the re-queued answer, and an unused share is released when the project ends; once
+    the project has ended and released its escrow, the share goes back to the requester's
+    balance now. Once per assignment, like earnings."""
     project = Project.global_objects.get(pk=assignment.project_id)
     if _payee(project, assignment.worker_id) is None:
         return None
@@ -342,7 +346,7 @@ def assignment_rejection_release(
     # Locked (both, in pk order) before reading whether the end-of-project release happened.
     escrow = accounts_lock([escrow.pk, available.pk])[escrow.pk]
     moves = []
-    if LedgerTransaction.objects.filter(idempotency_key=_release_key(project.pk)).exists():
+    if LedgerTransaction.objects.filter(idempotency_key=_release_key(project)).exists():
         price, fee = cost_per_answer(project)
         moves = [Move(escrow, available, price + fee, "release")]
     ledger_transaction, _ = ledger_post(

@@ -378,7 +378,10 @@ def assignment_submit(*, assignment: Assignment, worker: User, answer: object) -
     elif answered:
         confidence = quality.task_consolidate(task_id=assignment.task_id, project=project)
         if quality.task_answers_extend(
-            task_id=assignment.task_id, project=project, confidence=confidence
+            task_id=assignment.task_id,
+            project=project,
+            confidence=confidence,
+            funding_key=f"overlap:{assignment.pk}",
         ):
             answered = False  # one more answer is needed: the queue serves it next
     quality.project_reestimate_schedule(project=project)
@@ -502,6 +505,10 @@ def task_add(*, project: Project, item: Item, answers_needed: int) -> Task:
         project=project,
         item=item,
         answers_needed=answers_needed,
+    )
+    # Paid work reserves its answers' cost (refused with InsufficientFunds, nothing added).
+    payout_services.project_escrow_reserve_more(
+        project=project, answers=answers_needed, idempotency_key=f"task:{task.pk}"
     )
     if not was_waiting:
         workteam_notify_new_work(workteam=project.workteam, project_name=project.name, count=1)

@@ -16,6 +16,7 @@ from django_scopes import scope
 from apps.accounts.models import Organization, User
 from apps.core.errors import Conflict, DomainError
 from apps.core.services import audit_record
+from apps.payouts import services as payout_services
 from apps.projects.models import Project
 from apps.tasks.models import Assignment, ReviewStatus, Task
 
@@ -80,6 +81,11 @@ def assignment_approve(
         updated_at=now,
     )
     assignment.refresh_from_db()
+    # Paid work is paid now, in this transaction: price to the worker or vendor, the fee
+    # to the platform (once per assignment, whoever approves it).
+    payout_services.assignment_earning_post(
+        assignment=assignment, idempotency_key=f"approval:{assignment.pk}", actor=reviewer
+    )
     audit_record(
         organization_id=assignment.organization_id,
         actor=actor,
@@ -131,6 +137,11 @@ def assignment_reject(*, assignment: Assignment, actor: User, reason: str) -> As
             pk=project.pk, status=Project.Status.COMPLETED, available_until__gt=now
         ).update(status=Project.Status.IN_PROGRESS, ended_at=None, updated_at=now)
     assignment.refresh_from_db()
+    # Nobody is paid; the share stays in escrow for the re-queued answer (or goes back to
+    # the requester once the project has ended).
+    payout_services.assignment_rejection_release(
+        assignment=assignment, idempotency_key=f"rejection:{assignment.pk}", actor=actor
+    )
     audit_record(
         organization_id=assignment.organization_id,
         actor=actor,

@@ -1,6 +1,7 @@
 """Quality control on the queue: gold items, scoring and auto-pause, dynamic overlap, and
 the project's quality settings."""
 
+import logging
 import random
 
 from django.db import transaction
@@ -14,6 +15,8 @@ from apps.projects.models import Project
 from apps.tasks.models import Assignment, GoldItem, ProjectQuality, Task, WorkerQuality
 from apps.tasks.quality.consolidate import _agrees, answer_value
 from apps.tasks.validation import validate_answer
+
+logger = logging.getLogger(__name__)
 
 
 def projects_for_worker(projects: QuerySet[Project], *, worker) -> QuerySet[Project]:
@@ -58,9 +61,16 @@ def project_settings(*, project: Project) -> ProjectQuality:
     return row or ProjectQuality(organization_id=project.organization_id, project=project)
 
 
-def task_answers_extend(*, task_id: int, project: Project, confidence: float | None) -> bool:
+def task_answers_extend(
+    *, task_id: int, project: Project, confidence: float | None, funding_key: str
+) -> bool:
     """Dynamic overlap, in the submit's transaction: ask one more answer of a task whose
-    confidence is below the project's threshold, up to its maximum. True if reopened."""
+    confidence is below the project's threshold, up to its maximum. True if reopened.
+
+    Paid work reserves the extra answer's cost first (`funding_key` makes it once); when
+    the requester's balance cannot cover it, the task keeps the answers it has."""
+    from apps.payouts import services as payout_services  # payouts builds on tasks
+
     if confidence is None:
         return False
     settings = project_settings(project=project)
@@ -68,14 +78,24 @@ def task_answers_extend(*, task_id: int, project: Project, confidence: float | N
         return False
     if confidence >= settings.overlap_confidence_below:
         return False
-    return bool(
-        Task.objects.filter(pk=task_id, answers_needed__lt=settings.overlap_max_answers).update(
-            answers_needed=F("answers_needed") + 1,
-            status=Task.Status.OPEN,
-            needs_more=True,
-            updated_at=timezone.now(),
-        )
-    )
+    try:
+        with transaction.atomic():  # a savepoint: the extra answer and its money, or neither
+            extended = Task.objects.filter(
+                pk=task_id, answers_needed__lt=settings.overlap_max_answers
+            ).update(
+                answers_needed=F("answers_needed") + 1,
+                status=Task.Status.OPEN,
+                needs_more=True,
+                updated_at=timezone.now(),
+            )
+            if extended:
+                payout_services.project_escrow_reserve_more(
+                    project=project, answers=1, idempotency_key=funding_key
+                )
+    except payout_services.InsufficientFunds:
+        logger.warning("Project %s cannot fund an extra answer for task %s.", project.pk, task_id)
+        return False
+    return bool(extended)
 
 
 def assignment_score_gold(*, assignment: Assignment, answer: object) -> bool:
