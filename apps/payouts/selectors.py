@@ -327,3 +327,33 @@ def project_get_for_billing(*, organization: Organization, project_id: int) -> P
     if project is None:
         raise NotFound()
     return project
+
+
+def project_spend(*, project: Project) -> dict:
+    """What `project` has cost so far (`work`: prices and bonuses, `fees`) and, per worker
+    whose work earned it (`by_worker`: prices and bonuses, whoever was paid: the worker or
+    their vendor). Sums over the project's ledger entries: for reports' background jobs."""
+    entries = LedgerEntry.objects.filter(
+        transaction__project=project,
+        transaction__reason__in=[Reason.EARNING, Reason.BONUS],
+    )
+    totals = entries.aggregate(
+        work=Coalesce(Sum("amount", filter=Q(line__in=["price", "bonus"])), ZERO),
+        fees=Coalesce(Sum("amount", filter=Q(line__in=["fee", "bonus_fee"])), ZERO),
+    )
+    by_worker = (
+        entries.filter(line__in=["price", "bonus"])
+        .values_list("transaction__assignment__worker_id")
+        .annotate(total=Sum("amount"))
+        .order_by()
+    )
+    return {
+        "work": _exact(totals["work"]),
+        "fees": _exact(totals["fees"]),
+        "by_worker": {worker_id: _exact(total) for worker_id, total in by_worker},
+    }
+
+
+def project_escrow_balance(*, project: Project) -> Decimal:
+    """What the project's escrow still holds (zero for unpaid work)."""
+    return _balance(kind=Account.Kind.ESCROW, project=project)

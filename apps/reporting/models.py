@@ -30,8 +30,17 @@ class ProjectStats(TenantModel):
     assignments_declined = models.PositiveIntegerField(default=0)
     assignments_released = models.PositiveIntegerField(default=0)
     assignments_expired = models.PositiveIntegerField(default=0)
+    answers_approved = models.PositiveIntegerField(default=0)
+    answers_rejected = models.PositiveIntegerField(default=0)
     median_seconds = models.FloatField(null=True, blank=True)  # per submitted answer
     p90_seconds = models.FloatField(null=True, blank=True)
+    # Consolidated labels: {label: tasks} (single-label types), and the tasks per tenth of
+    # confidence ([0, 0.1), ..., [0.9, 1.0]).
+    label_counts = models.JSONField(default=dict)
+    confidence_histogram = models.JSONField(default=list)
+    # Money spent so far (apps.payouts ledger): work (prices, bonuses) and platform fees.
+    cost_work = models.DecimalField(max_digits=18, decimal_places=4, default=0)
+    cost_fees = models.DecimalField(max_digits=18, decimal_places=4, default=0)
     refreshed_at = models.DateTimeField()
 
     def __str__(self) -> str:
@@ -63,8 +72,11 @@ class WorkerProjectStats(TenantModel):
     assignments_declined = models.PositiveIntegerField(default=0)
     assignments_released = models.PositiveIntegerField(default=0)
     assignments_expired = models.PositiveIntegerField(default=0)
+    answers_approved = models.PositiveIntegerField(default=0)
+    answers_rejected = models.PositiveIntegerField(default=0)
     median_seconds = models.FloatField(null=True, blank=True)
     p90_seconds = models.FloatField(null=True, blank=True)
+    earnings = models.DecimalField(max_digits=18, decimal_places=4, default=0)
 
     class Meta:
         constraints = [

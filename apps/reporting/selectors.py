@@ -5,14 +5,16 @@ import heapq
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 
-from django.db.models import F, Q, QuerySet, Sum, Value
+from django.db.models import F, OuterRef, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import TruncDate, TruncMonth
 from django.utils import timezone
 
+from apps.payouts.selectors import project_escrow_balance
 from apps.projects.models import Project
 from apps.reporting.models import ProjectHourlyAnswers, ProjectStats, WorkerProjectStats
-from apps.tasks.models import Assignment
+from apps.tasks.models import Assignment, ProjectQuality, WorkerQuality
 
 RECENT_HOURS = 48  # the hourly chart's window; the daily one covers the whole project
 
@@ -20,6 +22,8 @@ RECENT_HOURS = 48  # the hourly chart's window; the daily one covers the whole p
 @dataclass(frozen=True)
 class Dashboard:
     stats: ProjectStats
+    agreement: dict  # the consolidation's figures: see `project_agreement`
+    escrow: Decimal  # what the project's escrow still holds, now
     hourly: list[tuple[datetime, int]]  # the last RECENT_HOURS hours, zeros included
     daily: list[tuple[date, int]]  # every day from the first answer to the last
     answers_last_24_hours: int
@@ -44,7 +48,9 @@ def project_stats(*, project: Project) -> ProjectStats | None:
     ).first()
 
 
-def project_dashboard(*, stats: ProjectStats, now: datetime | None = None) -> Dashboard:
+def project_dashboard(
+    *, project: Project, stats: ProjectStats, now: datetime | None = None
+) -> Dashboard:
     now = now or timezone.now()
     this_hour = now.replace(minute=0, second=0, microsecond=0)
     first_hour = this_hour - timedelta(hours=RECENT_HOURS - 1)
@@ -68,7 +74,13 @@ def project_dashboard(*, stats: ProjectStats, now: datetime | None = None) -> Da
     if last_24 and stats.answers_remaining:
         eta = timedelta(hours=stats.answers_remaining * 24 / last_24)
     return Dashboard(
-        stats=stats, hourly=hourly, daily=daily, answers_last_24_hours=last_24, eta=eta
+        stats=stats,
+        agreement=project_agreement(project=project),
+        escrow=project_escrow_balance(project=project),
+        hourly=hourly,
+        daily=daily,
+        answers_last_24_hours=last_24,
+        eta=eta,
     )
 
 
@@ -135,27 +147,61 @@ def organization_overview(*, organization) -> OrganizationOverview:
 
 
 def worker_stats_for_project(*, project: Project) -> QuerySet[WorkerProjectStats]:
-    return (
+    """Per worker figures, with the quality the consolidation estimated (`accuracy`,
+    `agreement` with consolidated labels, `gold_answers`/`gold_correct`) alongside."""
+    return _with_quality(
         WorkerProjectStats.objects.filter(organization_id=project.organization_id, project=project)
-        .select_related("worker")
-        .order_by("-answers_submitted", "worker_id")
+    ).order_by("-answers_submitted", "worker_id")
+
+
+def _with_quality(rows: QuerySet[WorkerProjectStats]) -> QuerySet[WorkerProjectStats]:
+    quality = WorkerQuality.objects.filter(
+        project_id=OuterRef("project_id"), worker_id=OuterRef("worker_id")
     )
+    return rows.annotate(
+        **{
+            field: Subquery(quality.values(field)[:1])
+            for field in ("accuracy", "agreement", "gold_answers", "gold_correct")
+        }
+    )
+
+
+def gold_accuracy(stats) -> float | None:
+    """Share of a worker's gold answers that were right (None before any)."""
+    if not getattr(stats, "gold_answers", None):
+        return None
+    return stats.gold_correct / stats.gold_answers
+
+
+def project_agreement(*, project: Project) -> dict:
+    """The consolidation's agreement figures (kappa, alpha, span F1, box IoU), or {}."""
+    row = ProjectQuality.objects.filter(
+        organization_id=project.organization_id, project=project
+    ).first()
+    return row.metrics if row is not None else {}
 
 
 def worker_stats_for_worker(*, worker) -> QuerySet[WorkerProjectStats]:
     """A worker's own figures, in the organizations of the current (worker) scope."""
-    return (
-        WorkerProjectStats.objects.filter(worker=worker)
-        .select_related("project")
-        .order_by("-project_id")
-    )
+    return _with_quality(
+        WorkerProjectStats.objects.filter(worker=worker).select_related("project")
+    ).order_by("-project_id")
 
 
 # The activity log
 
 
-EVENT_KINDS = ("accepted", "submitted", "declined", "released", "expired", "withdrawn")
-_ENDED = [kind for kind in EVENT_KINDS if kind != "accepted"]
+# Each kind of event: the assignment timestamp it is, and which assignments have it.
+EVENTS = {
+    "accepted": ("created_at", {}),
+    **{
+        status: ("ended_at", {"status": status})
+        for status in ("submitted", "declined", "released", "expired", "withdrawn")
+    },
+    "approved": ("reviewed_at", {"review_status": "approved"}),
+    "rejected": ("reviewed_at", {"review_status": "rejected"}),
+}
+EVENT_KINDS = tuple(EVENTS)
 
 
 @dataclass(frozen=True, order=True)
@@ -165,17 +211,6 @@ class ActivityEvent:
     kind: str
     worker_id: int
     task_id: int
-
-
-def _branch(assignments: QuerySet[Assignment], kind: str) -> QuerySet:
-    """One kind of event as rows (at, assignment_id, kind, worker_id, task_id)."""
-    if kind == "accepted":
-        rows, at = assignments, "created_at"
-    else:
-        rows, at = assignments.filter(status=kind, ended_at__isnull=False), "ended_at"
-    return rows.annotate(at=F(at), kind=Value(kind)).values_list(
-        "at", "id", "kind", "worker_id", "task_id"
-    )
 
 
 def activity_events(
@@ -188,7 +223,8 @@ def activity_events(
     limit: int | None = None,
 ) -> Iterator[ActivityEvent]:
     """The project's worker task events, newest first: accepted (an assignment's
-    creation), then how it ended (submitted, declined, released, expired, withdrawn).
+    creation), how it ended (submitted, declined, released, expired, withdrawn), and the
+    review of an answer (approved, rejected).
 
     Each kind is one indexed scan of the assignments in time order; they are merged here,
     so a page of the newest events never sorts the whole project. `before` is the
@@ -201,8 +237,12 @@ def activity_events(
         assignments = assignments.filter(worker_id=worker_id)
     streams = []
     for kind in kinds or EVENT_KINDS:
-        rows = _branch(assignments, kind)
-        at = "created_at" if kind == "accepted" else "ended_at"
+        at, which = EVENTS[kind]
+        rows = (
+            assignments.filter(**which, **{f"{at}__isnull": False})
+            .annotate(at=F(at), kind=Value(kind))
+            .values_list("at", "id", "kind", "worker_id", "task_id")
+        )
         if since is not None:
             rows = rows.filter(**{f"{at}__gte": since})
         if before is not None:

@@ -1,17 +1,22 @@
 """Writes of the reporting app: recomputing a project's pre-aggregated figures."""
 
+from collections import Counter
 from collections.abc import Iterable
 from datetime import timedelta
+from decimal import Decimal
 
 from django.db import transaction
 from django.db.models import Count, DurationField, ExpressionWrapper, F, Q, QuerySet, Sum
 from django.db.models.functions import TruncHour
 from django.utils import timezone
 
+from apps.payouts.selectors import project_spend
 from apps.projects.models import Project
 from apps.reporting.models import ProjectHourlyAnswers, ProjectStats, WorkerProjectStats
-from apps.tasks.models import Assignment, Task
+from apps.tasks.models import Assignment, ReviewStatus, Task
+from apps.tasks.quality.consolidate import SINGLE_LABEL
 
+APPROVED, REJECTED = f"review:{ReviewStatus.APPROVED}", f"review:{ReviewStatus.REJECTED}"
 # Time a submitted answer took: from taking the task to submitting it.
 WORK_TIME = ExpressionWrapper(F("submitted_at") - F("created_at"), output_field=DurationField())
 
@@ -84,15 +89,22 @@ def project_stats_refresh(*, project: Project) -> ProjectStats:
         remaining=Sum(F("answers_needed") - F("answers_received"), filter=is_open),
     )
     assignments = Assignment.objects.filter(**scope)
-    per_worker: dict[int, dict[str, int]] = {}
-    totals: dict[str, int] = {}
-    for worker_id, status, count in (
-        assignments.values_list("worker_id", "status").annotate(count=Count("id")).order_by()
-    ):
-        per_worker.setdefault(worker_id, {})[status] = count
-        totals[status] = totals.get(status, 0) + count
+    # Per worker: assignments by how they ended, and answers by their review.
+    per_worker: dict[int, Counter] = {}
+    rows = (
+        assignments.values_list("worker_id", "status", "review_status")
+        .annotate(count=Count("id"))
+        .order_by()
+    )
+    for worker_id, status, review_status, count in rows:
+        mine = per_worker.setdefault(worker_id, Counter())
+        mine[status] += count
+        if status == Assignment.Status.SUBMITTED:
+            mine[f"review:{review_status}"] += count
+    totals = sum(per_worker.values(), Counter())
     submitted = totals.get(Assignment.Status.SUBMITTED, 0)
     median, p90 = _overall_percentiles(project, submitted)
+    spend = project_spend(project=project)
     stats, _ = ProjectStats.objects.update_or_create(
         project=project,
         defaults={
@@ -103,19 +115,56 @@ def project_stats_refresh(*, project: Project) -> ProjectStats:
             "tasks_labeled": tasks["labeled"],
             "tasks_withdrawn": tasks["withdrawn"],
             "answers_remaining": tasks["remaining"] or 0,
-            "assignments_accepted": sum(totals.values()),
+            "assignments_accepted": sum(totals[status] for status in Assignment.Status.values),
             "answers_submitted": submitted,
             "assignments_declined": totals.get(Assignment.Status.DECLINED, 0),
             "assignments_released": totals.get(Assignment.Status.RELEASED, 0),
             "assignments_expired": totals.get(Assignment.Status.EXPIRED, 0),
+            "answers_approved": totals.get(APPROVED, 0),
+            "answers_rejected": totals.get(REJECTED, 0),
             "median_seconds": median,
             "p90_seconds": p90,
+            "label_counts": _label_counts(project),
+            "confidence_histogram": _confidence_histogram(project),
+            "cost_work": spend["work"],
+            "cost_fees": spend["fees"],
             "refreshed_at": now,
         },
     )
     _hourly_answers_replace(project)
-    _worker_stats_replace(project, per_worker)
+    _worker_stats_replace(project, per_worker, spend["by_worker"])
     return stats
+
+
+def _label_counts(project: Project) -> dict[str, int]:
+    """Tasks per consolidated label, for single-label types (`{"label": ...}` values)."""
+    if project.task_type not in SINGLE_LABEL:
+        return {}
+    rows = (
+        Task.objects.filter(
+            organization_id=project.organization_id,
+            project_id=project.id,
+            consolidated_label__isnull=False,
+        )
+        .values_list("consolidated_label__label")
+        .annotate(count=Count("id"))
+        .order_by()
+    )
+    return {str(label): count for label, count in rows if label is not None}
+
+
+def _confidence_histogram(project: Project) -> list[int]:
+    tasks = Task.objects.filter(organization_id=project.organization_id, project_id=project.id)
+    bins = {
+        f"bin{tenth}": Count(
+            "id",
+            filter=Q(confidence__gte=tenth / 10)
+            & (Q(confidence__lt=(tenth + 1) / 10) if tenth < 9 else Q(confidence__lte=1)),
+        )
+        for tenth in range(10)
+    }
+    counts = tasks.filter(confidence__isnull=False).aggregate(**bins)
+    return [counts[f"bin{tenth}"] for tenth in range(10)]
 
 
 def _hourly_answers_replace(project: Project) -> None:
@@ -135,7 +184,9 @@ def _hourly_answers_replace(project: Project) -> None:
     )
 
 
-def _worker_stats_replace(project: Project, per_worker: dict[int, dict[str, int]]) -> None:
+def _worker_stats_replace(
+    project: Project, per_worker: dict[int, Counter], earnings: dict[int, Decimal]
+) -> None:
     counts = {
         worker_id: statuses.get(Assignment.Status.SUBMITTED, 0)
         for worker_id, statuses in per_worker.items()
@@ -158,6 +209,9 @@ def _worker_stats_replace(project: Project, per_worker: dict[int, dict[str, int]
             assignments_declined=statuses.get(Assignment.Status.DECLINED, 0),
             assignments_released=statuses.get(Assignment.Status.RELEASED, 0),
             assignments_expired=statuses.get(Assignment.Status.EXPIRED, 0),
+            answers_approved=statuses.get(APPROVED, 0),
+            answers_rejected=statuses.get(REJECTED, 0),
+            earnings=earnings.get(worker_id, 0),
             median_seconds=percentiles.get(worker_id, (None, None))[0],
             p90_seconds=percentiles.get(worker_id, (None, None))[1],
         )

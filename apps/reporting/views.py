@@ -29,7 +29,7 @@ def _stats(project):
 def project_report(request: HttpRequest, project_id: int) -> HttpResponse:
     organization = request.organization
     project = project_get(organization=organization, project_id=project_id)
-    dashboard = selectors.project_dashboard(stats=_stats(project))
+    dashboard = selectors.project_dashboard(project=project, stats=_stats(project))
     stats = dashboard.stats
     states = [
         ("Waiting", stats.tasks_waiting),
@@ -42,6 +42,10 @@ def project_report(request: HttpRequest, project_id: int) -> HttpResponse:
         row.anonymized_id = anonymized_worker_id_of(
             user_id=row.worker_id, organization_id=organization.id
         )
+        row.gold_accuracy = selectors.gold_accuracy(row)
+    confidence = [
+        (f"{tenth / 10:.1f}", count) for tenth, count in enumerate(stats.confidence_histogram)
+    ]
     events = [
         (event, anonymized_worker_id_of(user_id=event.worker_id, organization_id=organization.id))
         for event in selectors.activity_events(project=project, limit=RECENT_EVENTS)
@@ -62,6 +66,19 @@ def project_report(request: HttpRequest, project_id: int) -> HttpResponse:
             x_label="hour",
             y_label="answers",
             label_every=6,
+        ),
+        "labels_chart": charts.bar_chart(
+            sorted(stats.label_counts.items(), key=lambda pair: -pair[1]),
+            title="Consolidated labels",
+            x_label="label",
+            y_label="items",
+        ),
+        "confidence": confidence,
+        "confidence_chart": charts.bar_chart(
+            confidence,
+            title="Confidence of consolidated labels",
+            x_label="confidence from",
+            y_label="items",
         ),
         "daily_chart": charts.bar_chart(
             [(f"{day:%m-%d}", answers) for day, answers in dashboard.daily],
@@ -123,13 +140,19 @@ def project_workers_csv(request: HttpRequest, project_id: int) -> HttpResponse:
             row.assignments_expired,
             row.median_seconds,
             row.p90_seconds,
+            row.answers_approved,
+            row.answers_rejected,
+            row.earnings,
+            row.accuracy,
+            row.agreement,
+            selectors.gold_accuracy(row),
         )
         for row in selectors.worker_stats_for_project(project=project).iterator()
     )
-    header = ["worker_id", "answers", "declined", "released", "expired"]
-    return streamed_csv(
-        f"{project.name}-workers.csv", [*header, "median_seconds", "p90_seconds"], rows
-    )
+    header = ["worker_id", "answers", "declined", "released", "expired", "median_seconds"]
+    header += ["p90_seconds", "approved", "rejected", "earnings", "accuracy", "agreement"]
+    header += ["gold_accuracy"]
+    return streamed_csv(f"{project.name}-workers.csv", header, rows)
 
 
 @organization_page(READ)

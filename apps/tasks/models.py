@@ -119,6 +119,10 @@ class Assignment(TenantModel):
             # The activity log reads each kind of event in time order (apps.reporting).
             models.Index(fields=["project", "created_at"], name="assignment_project_accepted"),
             models.Index(fields=["project", "status", "ended_at"], name="assignment_project_ended"),
+            models.Index(
+                fields=["project", "review_status", "reviewed_at"],
+                name="assignment_project_reviewed",
+            ),
             # The review queue and the auto-approval sweep: submitted answers awaiting review.
             models.Index(
                 fields=["project", "submitted_at"],

@@ -165,6 +165,13 @@ def test_a_worker_sees_only_their_own_figures(owner):
             "assignments_expired": 0,
             "median_seconds": 12.0,
             "p90_seconds": 12.0,
+            "earnings": "0.0000",
+            "answers_approved": 0,
+            "answers_rejected": 0,
+            "accuracy": None,
+            "agreement": None,
+            "gold_answers": None,
+            "gold_accuracy": None,
         }
     ]
     assert "sentiment" in html and bob.email not in html
@@ -181,13 +188,14 @@ def test_the_dashboard_page_shows_charts_and_tables_in_few_queries(
     client = Client()
     client.force_login(owner.user)
 
-    # session, user, organization and membership, project, figures (4), one per event kind (6)
-    with django_assert_num_queries(17):
+    # session, user, organization and membership, project, figures (5), escrow, one per
+    # event kind (8)
+    with django_assert_num_queries(21):
         response = client.get(page_url("project_report", project))
 
     html = response.content.decode()
     assert response.status_code == 200
-    assert html.count("<svg") == 3 and 'role="img"' in html
+    assert html.count("<svg") == 5 and 'role="img"' in html
     assert "<title>Labeled: 2</title>" in html
     assert anonymized_worker_id(user=ann, organization=owner.organization) in html
     assert ann.email not in html
@@ -215,12 +223,18 @@ def test_csv_downloads_stream_every_table(owner):
         "expired",
         "median_seconds",
         "p90_seconds",
+        "approved",
+        "rejected",
+        "earnings",
+        "accuracy",
+        "agreement",
+        "gold_accuracy",
     ]
-    assert sorted(workers[1:]) == sorted(
+    assert sorted(row[:10] for row in workers[1:]) == sorted(
         [
-            [ann_id, "1", "0", "0", "0", "12.0", "12.0"],
+            [ann_id, "1", "0", "0", "0", "12.0", "12.0", "0", "0", "0.0000"],
             [anonymized_worker_id(user=bob, organization=owner.organization)]
-            + ["1", "0", "1", "0", "8.0", "8.0"],
+            + ["1", "0", "1", "0", "8.0", "8.0", "0", "0", "0.0000"],
         ]
     )
     assert answers == [["hour", "answers"], ["2026-11-20T09:00:00+00:00", "2"]]

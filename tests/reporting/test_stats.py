@@ -107,7 +107,9 @@ def test_the_dashboard_fills_empty_hours_and_days_and_estimates_the_end(owner):
     for minutes in (0, 5, 10):  # this hour
         timed(submit(project, ann), taken=now - timedelta(minutes=minutes + 1), seconds=30)
 
-    dashboard = project_dashboard(stats=services.project_stats_refresh(project=project), now=now)
+    dashboard = project_dashboard(
+        project=project, stats=services.project_stats_refresh(project=project), now=now
+    )
 
     assert len(dashboard.hourly) == 48
     assert dashboard.hourly[-1] == (T0 + timedelta(days=2), 3)
@@ -127,7 +129,9 @@ def test_the_dashboard_fills_empty_hours_and_days_and_estimates_the_end(owner):
 def test_a_project_without_answers_has_no_times_and_no_eta(owner):
     project, _ = text_project(owner, items=2)
 
-    dashboard = project_dashboard(stats=services.project_stats_refresh(project=project))
+    dashboard = project_dashboard(
+        project=project, stats=services.project_stats_refresh(project=project)
+    )
 
     assert (dashboard.stats.median_seconds, dashboard.stats.p90_seconds) == (None, None)
     assert dashboard.eta is None and dashboard.daily == []
@@ -160,3 +164,70 @@ def test_the_activity_log_merges_every_kind_newest_first(owner):
         activity_events(project=project, before=(page[-1].at, page[-1].assignment_id), limit=3)
     )
     assert [e.kind for e in page + rest] == [kind for kind, _, _ in events]
+
+
+def test_reviews_labels_confidence_and_quality_reach_the_figures(owner):
+    from apps.reviews.services import assignment_approve, assignment_reject
+    from apps.tasks import quality
+
+    project, (ann, bob, cyd) = text_project(owner, items=3, workers=3, answers_per_item=2)
+    answers = {}
+    for worker, label in [(ann, "positive"), (bob, "positive"), (ann, "negative")]:
+        assignment = take(project, worker)
+        answers[worker, label] = task_services.assignment_submit(
+            assignment=assignment, worker=worker, answer=answer(label)
+        )
+    submitted = task_services.assignment_submit(
+        assignment=take(project, cyd), worker=cyd, answer=answer("negative")
+    )
+    assignment_approve(assignment=answers[ann, "positive"], actor=owner.user)
+    assignment_reject(assignment=submitted, actor=owner.user, reason="Read it again.")
+    quality.project_reestimate(project=project)
+
+    stats = services.project_stats_refresh(project=project)
+
+    labeled = Task.objects.filter(project=project, consolidated_label__isnull=False)
+    expected = {}
+    for task in labeled:
+        expected[task.consolidated_label["label"]] = (
+            expected.get(task.consolidated_label["label"], 0) + 1
+        )
+    assert stats.label_counts == expected and sum(expected.values()) == labeled.count()
+    histogram = [0] * 10
+    for task in labeled:
+        histogram[min(int(task.confidence * 10), 9)] += 1
+    assert stats.confidence_histogram == histogram and sum(histogram) == labeled.count() > 0
+    assert (stats.answers_approved, stats.answers_rejected) == (1, 1)
+    by_worker = {
+        row.worker_id: (row.answers_approved, row.answers_rejected)
+        for row in WorkerProjectStats.objects.filter(project=project)
+    }
+    assert by_worker == {ann.pk: (1, 0), bob.pk: (0, 0), cyd.pk: (0, 1)}
+    kinds = [
+        event.kind for event in activity_events(project=project, kinds=["approved", "rejected"])
+    ]
+    assert sorted(kinds) == ["approved", "rejected"]
+
+
+def test_cost_escrow_and_earnings_come_from_the_ledger(owner):
+    from decimal import Decimal
+
+    from apps.payouts import services as payout_services
+    from apps.reviews.services import assignment_approve
+    from tests.payouts.helpers import public_project, submitted
+
+    project = public_project(owner, items=2, price="0.50")
+    first, second = submitted(project), submitted(project)
+    assignment_approve(assignment=first, actor=owner.user)
+
+    stats = services.project_stats_refresh(project=project)
+    dashboard = project_dashboard(project=project, stats=stats)
+
+    assert (stats.cost_work, stats.cost_fees) == (Decimal("0.50"), Decimal("0.10"))
+    escrow = payout_services.account_escrow(project=project)
+    escrow.refresh_from_db()
+    assert dashboard.escrow == escrow.balance == Decimal("0.60")  # the second answer's share
+    earned = {
+        row.worker_id: row.earnings for row in WorkerProjectStats.objects.filter(project=project)
+    }
+    assert earned == {first.worker_id: Decimal("0.50"), second.worker_id: Decimal("0")}

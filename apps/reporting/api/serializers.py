@@ -1,7 +1,8 @@
 from rest_framework import serializers
 
 from apps.reporting.models import ProjectStats, WorkerProjectStats
-from apps.workforces.selectors import anonymized_worker_id, anonymized_worker_id_of
+from apps.reporting.selectors import gold_accuracy
+from apps.workforces.selectors import anonymized_worker_id_of
 
 
 class StatsOutput(serializers.ModelSerializer):
@@ -18,6 +19,12 @@ class SeriesPointOutput(serializers.Serializer):
 class DashboardOutput(serializers.Serializer):
     stats = StatsOutput()
     label_counters = serializers.DictField(child=serializers.IntegerField())
+    agreement = serializers.DictField(
+        help_text="fleiss_kappa, krippendorff_alpha, span_f1, mean_box_iou (those that apply)."
+    )
+    escrow = serializers.DecimalField(
+        max_digits=18, decimal_places=4, help_text="What the project's escrow holds now."
+    )
     hourly = serializers.SerializerMethodField()
     daily = serializers.SerializerMethodField()
     answers_last_24_hours = serializers.IntegerField()
@@ -37,33 +44,52 @@ class DashboardOutput(serializers.Serializer):
 
 
 class WorkerStatsOutput(serializers.ModelSerializer):
-    """A requester's view of one worker: only the organization's anonymized id."""
+    """A requester's view of one worker: only the organization's anonymized id, and the
+    quality the consolidation estimated."""
 
     worker_id = serializers.SerializerMethodField()
+    accuracy = serializers.FloatField(allow_null=True, help_text="Estimated share correct.")
+    agreement = serializers.FloatField(
+        allow_null=True, help_text="Share of answers equal to the consolidated label."
+    )
+    gold_answers = serializers.IntegerField(allow_null=True)
+    gold_accuracy = serializers.SerializerMethodField()
 
     class Meta:
         model = WorkerProjectStats
         fields = [
             "worker_id",
             "answers_submitted",
+            "answers_approved",
+            "answers_rejected",
             "assignments_declined",
             "assignments_released",
             "assignments_expired",
             "median_seconds",
             "p90_seconds",
+            "earnings",
+            "accuracy",
+            "agreement",
+            "gold_answers",
+            "gold_accuracy",
         ]
 
     def get_worker_id(self, stats: WorkerProjectStats) -> str:
-        return anonymized_worker_id(user=stats.worker, organization=self.context["organization"])
+        return anonymized_worker_id_of(
+            user_id=stats.worker_id, organization_id=self.context["organization"].id
+        )
+
+    def get_gold_accuracy(self, stats: WorkerProjectStats) -> float | None:
+        return gold_accuracy(stats)
 
 
-class MyStatsOutput(serializers.ModelSerializer):
+class MyStatsOutput(WorkerStatsOutput):
     """A worker's own figures, per project."""
 
     project = serializers.CharField(source="project.name")
+    worker_id = None
 
-    class Meta:
-        model = WorkerProjectStats
+    class Meta(WorkerStatsOutput.Meta):
         fields = ["project", *WorkerStatsOutput.Meta.fields[1:]]
 
 

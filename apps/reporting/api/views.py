@@ -35,7 +35,9 @@ class ProjectReportApi(OrganizationAPIView):
         stats = selectors.project_stats(project=project) or services.project_stats_refresh(
             project=project
         )
-        return Response(DashboardOutput(selectors.project_dashboard(stats=stats)).data)
+        return Response(
+            DashboardOutput(selectors.project_dashboard(project=project, stats=stats)).data
+        )
 
 
 class ProjectReportRefreshApi(OrganizationAPIView):
