@@ -22,6 +22,15 @@ BUILTIN_UI = {
     TaskType.TEXT_CLASSIFICATION: "TextMultiClass",
     TaskType.TEXT_CLASSIFICATION_MULTILABEL: "TextMultiClassMultiLabel",
     TaskType.NAMED_ENTITY_RECOGNITION: "NamedEntityRecognition",
+    TaskType.IMAGE_CLASSIFICATION: "ImageMultiClass",
+    TaskType.IMAGE_CLASSIFICATION_MULTILABEL: "ImageMultiClassMultiLabel",
+    TaskType.BOUNDING_BOX: "BoundingBox",
+    TaskType.SEMANTIC_SEGMENTATION: "SemanticSegmentation",
+    TaskType.LABEL_VERIFICATION: "LabelVerification",
+    TaskType.KEYPOINT: "Keypoint",
+    TaskType.POLYGON: "Polygon",
+    TaskType.POLYLINE: "Polyline",
+    TaskType.VIDEO_CLASSIFICATION: "VideoClassification",
 }
 FRAME_KIND = "assignment"
 
@@ -41,12 +50,48 @@ def task_input(project: Project, item_data: dict) -> dict:
     labels = [label["label"] for label in project.labels]
     if project.task_type == TaskType.NAMED_ENTITY_RECOGNITION:
         labels = [{"label": label, "fullDisplayName": label} for label in labels]
-    return {
+    built = {
         **item_data,
         "labels": labels,
         "shortInstructions": project.short_instructions,
         "fullInstructions": project.full_instructions,
     }
+    if "source-ref" in item_data:  # the media of image and video tasks
+        built.setdefault("taskObject", item_data["source-ref"])
+    if project.task_type == TaskType.LABEL_VERIFICATION and "overlay" not in built:
+        overlay = verification_overlay(item_data)
+        if overlay and "semanticSegmentation" in overlay:
+            # A mask is a storage URI: the template signs it with grant_read_access.
+            built["overlayMask"] = overlay["semanticSegmentation"]["src"]
+        else:
+            built["overlay"] = overlay
+    return built
+
+
+def verification_overlay(item_data: dict) -> dict | None:
+    """What a verification task shows over the image: the item's prior label, found by its
+    `-metadata` type (boxes drawn from the value, a mask from its `-ref` URI)."""
+    for key, metadata in item_data.items():
+        if not key.endswith("-metadata") or not isinstance(metadata, dict):
+            continue
+        attribute = key[: -len("-metadata")]
+        value = item_data.get(attribute)
+        kind = metadata.get("type")
+        if kind == "groundtruth/object-detection" and isinstance(value, dict):
+            class_map = metadata.get("class-map") or {}
+            boxes = [
+                {
+                    "label": class_map.get(str(box.get("class_id")), str(box.get("class_id"))),
+                    **{side: box.get(side) for side in ("left", "top", "width", "height")},
+                }
+                for box in value.get("annotations", [])
+                if isinstance(box, dict)
+            ]
+            labels = sorted({box["label"] for box in boxes})
+            return {"boundingBox": {"labels": labels, "value": boxes}}
+        if kind == "groundtruth/semantic-segmentation" and isinstance(value, str):
+            return {"semanticSegmentation": {"src": value}}
+    return None
 
 
 def project_preview(*, project: Project) -> Preview:

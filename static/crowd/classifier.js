@@ -38,7 +38,7 @@ const CSS = `
   .extra:empty { display: none; }
 `;
 
-class BaseClassifier extends HTMLElement {
+export class BaseClassifier extends HTMLElement {
   static multiple = false;
 
   static get observedAttributes() {

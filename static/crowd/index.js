@@ -3,6 +3,7 @@
 import { CrowdClassifier, CrowdClassifierMultiSelect } from "./classifier.js";
 import { CrowdEntityAnnotation } from "./entity.js";
 import { CrowdButton, CrowdForm } from "./form.js";
+import { CrowdImageClassifier, CrowdImageClassifierMultiSelect } from "./image-classifier.js";
 import {
   CrowdCheckbox,
   CrowdInput,
@@ -24,6 +25,8 @@ import {
   FullInstructions,
   ShortInstructions,
 } from "./layout.js";
+import { CrowdInstanceSegmentation, CrowdSemanticSegmentation } from "./segmentation.js";
+import { CrowdBoundingBox, CrowdKeypoint, CrowdLine, CrowdPolygon, CrowdPolyline } from "./shapes.js";
 
 // Leaves before containers, crowd-form last: it moves its children into a <form>.
 const ELEMENTS = [
@@ -48,6 +51,15 @@ const ELEMENTS = [
   ["crowd-classifier", CrowdClassifier],
   ["crowd-classifier-multi-select", CrowdClassifierMultiSelect],
   ["crowd-entity-annotation", CrowdEntityAnnotation],
+  ["crowd-image-classifier", CrowdImageClassifier],
+  ["crowd-image-classifier-multi-select", CrowdImageClassifierMultiSelect],
+  ["crowd-bounding-box", CrowdBoundingBox],
+  ["crowd-polygon", CrowdPolygon],
+  ["crowd-line", CrowdLine],
+  ["crowd-polyline", CrowdPolyline],
+  ["crowd-keypoint", CrowdKeypoint],
+  ["crowd-semantic-segmentation", CrowdSemanticSegmentation],
+  ["crowd-instance-segmentation", CrowdInstanceSegmentation],
   ["crowd-form", CrowdForm],
 ];
 
@@ -55,7 +67,7 @@ for (const [name, element] of ELEMENTS) {
   if (!customElements.get(name)) customElements.define(name, element);
 }
 
-// Elements this version does not implement yet (the image, video and A2I ones) would
+// Elements this version does not implement yet would
 // silently show nothing: say so at the top of the task instead.
 const missing = new Set(
   Array.from(document.querySelectorAll("*"), (element) => element.localName).filter(
