@@ -14,6 +14,7 @@ import { ICONS, ImageAnnotatorBase } from "./viewport.js";
 const SVG_NS = "http://www.w3.org/2000/svg";
 const MIN_BOX_SCREEN_PX = 4; // a smaller drag is a click, not a box
 const CLOSE_SCREEN_PX = 10; // clicking this near the first vertex closes a polygon
+const HANDLE_SCREEN_PX = 8; // grab distance of handles and box edges
 
 const SHAPES_CSS = `
   .shapes { overflow: visible; }
@@ -367,20 +368,22 @@ class ShapeAnnotator extends ImageAnnotatorBase {
   _pointerDown(event, raw) {
     const point = this.clampPoint(raw);
     const target = event.composedPath()[0];
-    const handle = target && target.dataset ? target.dataset.handle : undefined;
     const id = target && target.dataset && target.dataset.id ? Number(target.dataset.id) : null;
     const kind = this.constructor.kind;
     if (this._draft && !this._draft.box) {
       this._addDraftPoint(point, raw);
       return;
     }
-    if (handle && this._selected !== null) {
+    const handle = this._handleAt(this._shape(this._selected), raw);
+    if (handle) {
       this._startDrag("handle", point, handle);
       return;
     }
     if (id !== null && this._shape(id)) {
       this._select(id);
-      this._startDrag("move", point);
+      // Grabbing an unselected box by its edge resizes it at once, as the handles would.
+      const edge = kind === "box" ? this._boxEdgeAt(this._shape(id), raw) : null;
+      this._startDrag(edge ? "handle" : "move", point, edge || undefined);
       return;
     }
     if (!this.currentLabel) {
@@ -569,8 +572,8 @@ class ShapeAnnotator extends ImageAnnotatorBase {
     }
     if (this._drag) {
       const drag = this._drag;
-      this._drag = null;
       this._dragTo(point);
+      this._drag = null;
       if (this._frame) {
         cancelAnimationFrame(this._frame);
         this._frame = 0;
@@ -589,19 +592,47 @@ class ShapeAnnotator extends ImageAnnotatorBase {
     }
   }
 
-  _doubleClick(event) {
+  /** The handle of `shape` under `raw` (image pixels), found by distance: handles are
+   * re-rendered after each edit, so the DOM target of a later event may be gone. */
+  _handleAt(shape, raw) {
+    if (!shape) return null;
+    const reach = HANDLE_SCREEN_PX * this.pixel;
+    let best = null;
+    let bestDistance = Infinity;
+    for (const handle of this._handlePositions(shape)) {
+      const distance = Math.hypot(handle.x - raw.x, handle.y - raw.y);
+      if (distance <= reach && distance < bestDistance) {
+        best = handle.name;
+        bestDistance = distance;
+      }
+    }
+    return best;
+  }
+
+  _boxEdgeAt(shape, raw) {
+    const reach = HANDLE_SCREEN_PX * this.pixel;
+    const { left, top, width, height } = shape.box;
+    let name = "";
+    if (Math.abs(raw.y - top) <= reach) name += "n";
+    else if (Math.abs(raw.y - (top + height)) <= reach) name += "s";
+    if (Math.abs(raw.x - left) <= reach) name += "w";
+    else if (Math.abs(raw.x - (left + width)) <= reach) name += "e";
+    return name || null;
+  }
+
+  _doubleClick(event, raw) {
     // Double-clicking a vertex of the selected polygon or polyline removes it.
-    const target = event.composedPath()[0];
-    const handle = target && target.dataset ? target.dataset.handle : undefined;
     const shape = this._shape(this._selected);
-    if (!handle || !shape || !shape.points || shape.points.length <= this._minVertices()) return;
-    if (this.constructor.kind === "line") return;
+    const handle = this._handleAt(shape, raw);
+    if (!handle || !shape || !shape.points || shape.points.length <= this._minVertices()) return false;
+    if (this.constructor.kind === "line") return false;
     const before = this._snapshot();
     const index = Number(handle.slice(1));
     shape.points = shape.points.filter((_, i) => i !== index);
     this._renderShape(shape);
     this._renderHandles();
     this._commit(before);
+    return true;
   }
 
   // Labels and keys

@@ -49,6 +49,7 @@ export const VIEWPORT_CSS = `
   .zoom-level { font: 600 12px ui-monospace, SFMono-Regular, Menlo, monospace; color: var(--crowd-muted);
     min-width: 44px; text-align: center; }
   .spacer { flex: 1; }
+  .group:empty { display: none; }
   .body { display: grid; grid-template-columns: minmax(0, 1fr) 190px; gap: 10px; }
   .stage { position: relative; height: var(--stage-height); overflow: hidden; border-radius: 8px;
     background: #1d2330 repeating-conic-gradient(#252b38 0 25%, #1d2330 0 50%) 0 0 / 24px 24px;
@@ -212,7 +213,6 @@ export class ImageAnnotatorBase extends HTMLElement {
     this._stage.addEventListener("pointerleave", () => this._hideCrosshair());
     this._stage.addEventListener("wheel", (event) => this._onWheel(event), { passive: false });
     this._stage.addEventListener("contextmenu", (event) => event.preventDefault());
-    this._stage.addEventListener("dblclick", (event) => this._onDoubleClick(event));
     this.addEventListener("pointerdown", () => activateShortcuts(this));
     this.addEventListener("focusin", () => activateShortcuts(this));
     this._resizeObserver = new ResizeObserver(() => this._onStageResize());
@@ -427,6 +427,15 @@ export class ImageAnnotatorBase extends HTMLElement {
       return;
     }
     if (event.button !== 0) return;
+    // Double clicks are told by time and place: the shapes under the pointer are redrawn
+    // after each click, and the browser counts no double click across replaced elements.
+    const now = performance.now();
+    const last = this._lastDown;
+    this._lastDown = { time: now, x: event.clientX, y: event.clientY };
+    if (last && now - last.time < 400 && Math.hypot(event.clientX - last.x, event.clientY - last.y) < 5) {
+      this._lastDown = null;
+      if (this._doubleClick(event, this.toImage(event)) === true) return;
+    }
     if (this._pointerDown(event, this.toImage(event)) !== false) {
       this._stage.setPointerCapture(event.pointerId);
     }
@@ -456,10 +465,6 @@ export class ImageAnnotatorBase extends HTMLElement {
     }
     if (!this.imageReady) return;
     this._pointerUp(event, this.toImage(event));
-  }
-
-  _onDoubleClick(event) {
-    if (this.imageReady) this._doubleClick(event, this.toImage(event));
   }
 
   _onWheel(event) {

@@ -52,8 +52,10 @@ class Canvas:
         self.frame = frame
         self.selector = selector
         wait_for_image(frame, selector)
-        frame_box = page.locator(frame_selector).bounding_box()
-        self.offset = (frame_box["x"], frame_box["y"])
+        frame_element = page.locator(frame_selector)
+        frame_box = frame_element.bounding_box()
+        border = frame_element.evaluate("(frame) => [frame.clientLeft, frame.clientTop]")
+        self.offset = (frame_box["x"] + border[0], frame_box["y"] + border[1])
 
     def _view(self) -> dict:
         return self.frame.locator(self.selector).evaluate(
