@@ -1,6 +1,7 @@
 """Helpers for the image-tool browser tests: test images as data URLs, mouse drawing."""
 
 import io
+import time
 
 from PIL import Image, ImageDraw
 
@@ -37,11 +38,16 @@ def serve_images(page, sizes: dict[str, tuple[int, int]]) -> dict[str, str]:
     return {name: IMAGE_HOST + name for name in sizes}
 
 
-def wait_for_image(frame, selector: str) -> None:
-    frame.locator(selector).evaluate(
-        """(element) => element.imageReady || new Promise((resolve) =>
-            element.addEventListener("crowd-image-ready", resolve, { once: true }))"""
-    )
+def wait_for_image(frame, selector: str, seconds: float = 10) -> None:
+    """Poll (an awaited promise would hang the test if the image never loads)."""
+    element = frame.locator(selector)
+    deadline = time.monotonic() + seconds
+    while not element.evaluate("(element) => !!element.imageReady"):
+        message = element.evaluate(
+            "(element) => element.shadowRoot.querySelector('.message')?.textContent || ''"
+        )
+        assert time.monotonic() < deadline, f"the image did not load: {message!r}"
+        time.sleep(0.05)
 
 
 class Canvas:
