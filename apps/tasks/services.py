@@ -126,6 +126,12 @@ def project_tasks_create(*, project: Project) -> int:
             workteam_notify_new_work(
                 workteam=project.workteam, project_name=project.name, count=total
             )
+            if project.pre_annotation_hook:  # custom tasks: each task waits for its input
+                enqueue_on_commit(
+                    jobs.project_pre_annotate,
+                    organization_id=project.organization_id,
+                    project_id=project.id,
+                )
     return created
 
 
@@ -136,6 +142,7 @@ def _tasks_insert(project: Project, item_ids: list[int]) -> int:
             project_id=project.id,
             item_id=item_id,
             answers_needed=project.answers_per_item,
+            status=Task.Status.PREPARING if project.pre_annotation_hook else Task.Status.OPEN,
         )
         for item_id in item_ids
     ]
@@ -164,9 +171,17 @@ def project_stop(*, project: Project, actor: User) -> Project:
     return project
 
 
+def project_settle(*, project_id: int) -> None:
+    """`_project_settle` for callers outside this module (the pre-annotation job)."""
+    _project_settle(project_id)
+
+
 def _project_settle(project_id: int) -> None:
-    """Finish a stopping project with no live work, or complete one with nothing left open."""
-    open_tasks = Task.objects.filter(project_id=project_id, status=Task.Status.OPEN)
+    """Finish a stopping project with no live work, or complete one with nothing left open
+    (tasks still waiting for their pre-annotation hook count as open)."""
+    open_tasks = Task.objects.filter(
+        project_id=project_id, status__in=[Task.Status.OPEN, Task.Status.PREPARING]
+    )
     if not open_tasks.exists():
         Project.objects.filter(pk=project_id, status=Project.Status.STOPPING).update(
             status=Project.Status.STOPPED, ended_at=timezone.now(), updated_at=timezone.now()
@@ -340,6 +355,12 @@ def assignment_submit(*, assignment: Assignment, worker: User, answer: object) -
         updated_at=now,
     )
     project = assignment.project
+    if answered and project.post_annotation_hook:  # custom tasks: the hook consolidates
+        enqueue_on_commit(
+            jobs.task_post_annotate,
+            organization_id=project.organization_id,
+            task_id=assignment.task_id,
+        )
     if answered:
         if project.status == Project.Status.IN_PROGRESS and _stopping_condition_reached(project):
             project_stop(project=project, actor=None)

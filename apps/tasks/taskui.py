@@ -129,9 +129,13 @@ def _render_assignment(payload: dict) -> str:
         item = assignment.task.item
         # Object URLs of a private workforce's work open only from its IP ranges too.
         networks = tuple(assignment.project.workteam.workforce.source_cidrs)
+        task = assignment.task
         return render_task_template(
             source=task_template(assignment.project),
-            task_input=task_input(assignment.project, item.data),
+            # A custom task's pre-annotation hook gave its input; otherwise the item's.
+            task_input=task.task_input
+            if task.task_input is not None
+            else task_input(assignment.project, item.data),
             grant_read_access=lambda ref: object_read_url(
                 item=item, ref=ref, source_networks=networks
             ),

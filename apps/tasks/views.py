@@ -94,6 +94,7 @@ def project_page(request: HttpRequest, project_id: int) -> HttpResponse:
     context = {
         "project": project,
         "progress": selectors.project_progress(project=project),
+        "failed_tasks": list(selectors.tasks_failed(project=project)),
         "preview": preview,
         "preview_error": preview_error,
     }

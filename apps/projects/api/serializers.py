@@ -26,6 +26,8 @@ class ProjectOutput(serializers.ModelSerializer):
             "max_percentage_labeled",
             "priority",
             "tags",
+            "pre_annotation_hook",
+            "post_annotation_hook",
             "status",
             "failure_reason",
             "created_at",
@@ -69,6 +71,8 @@ class ProjectInput(serializers.Serializer):
     )
     priority = serializers.IntegerField(required=False, min_value=-100, max_value=100)
     tags = serializers.DictField(child=serializers.CharField(max_length=256), required=False)
+    pre_annotation_hook = serializers.CharField(required=False, allow_blank=True, max_length=2048)
+    post_annotation_hook = serializers.CharField(required=False, allow_blank=True, max_length=2048)
 
 
 class ProgressOutput(serializers.Serializer):
