@@ -545,6 +545,49 @@ def sequence_label(
     return OutputLabel(value=value, metadata=metadata)
 
 
+@dataclass(frozen=True)
+class FrameBox:
+    class_id: int
+    left: int
+    top: int
+    width: int
+    height: int
+    object_id: int | None = None  # tracking: stable across frames
+    object_name: str | None = None  # tracking: e.g. "car:1"
+
+
+def seq_label_content(*, tracking: bool, frames: list[tuple[int, str, list[FrameBox]]]) -> dict:
+    """The SeqLabel.json a video frame label's `-ref` URI points at (spec 7.2):
+    {"detection-annotations"|"tracking-annotations": [{"frame-no", "frame", "annotations":
+    [{"height", "width", "top", "left", "class-id", ("object-id", "object-name")}],
+    "frame-attributes": {}}]}, one entry per frame (number, file name, boxes)."""
+    entries = []
+    for frame_no, frame_name, boxes in frames:
+        annotations = []
+        for box in boxes:
+            annotation = {
+                "height": box.height,
+                "width": box.width,
+                "top": box.top,
+                "left": box.left,
+                "class-id": str(box.class_id),
+                "label-category-attributes": {},
+            }
+            if tracking:
+                annotation["object-id"] = str(box.object_id)
+                annotation["object-name"] = box.object_name
+            annotations.append(annotation)
+        entries.append(
+            {
+                "frame-no": str(frame_no),
+                "frame": frame_name,
+                "annotations": annotations,
+                "frame-attributes": {},
+            }
+        )
+    return {("tracking-annotations" if tracking else "detection-annotations"): entries}
+
+
 def custom_label(
     *, value: Any, job_name: str, creation_date: datetime, human_annotated: bool = True
 ) -> OutputLabel:

@@ -33,10 +33,12 @@ def output_label_from_answer(
     confidence: float,
     creation_date: datetime,
     mask_uri: str | None = None,
+    seq_label_uri: str | None = None,
 ) -> manifest.OutputLabel:
     """The label an Item's output line gets from `answer` (validated for `project`).
     Class ids are the label's index in the project's labels. A semantic segmentation
-    label is the stored mask PNG's URI: the caller stores it and passes `mask_uri`."""
+    label is the stored mask PNG's URI, a video frame label the stored SeqLabel.json's
+    (`seq_label_from_answer`): the caller stores them and passes the URI."""
     value = _single(answer)
     names = project.label_names
     class_ids = {name: index for index, name in enumerate(names)}
@@ -121,7 +123,47 @@ def output_label_from_answer(
         for label, mapping in value["labelMappings"].items():
             colors[class_ids[label] + 1] = (label, confidence, mapping["color"])
         return manifest.semantic_segmentation_label(label_uri=mask_uri, colors=colors, **common)
+    if task_type in (TaskType.VIDEO_OBJECT_DETECTION, TaskType.VIDEO_OBJECT_TRACKING):
+        if seq_label_uri is None:
+            raise ValueError("A video frame label needs the stored SeqLabel.json's URI.")
+        kind = (
+            "video-tracking" if task_type == TaskType.VIDEO_OBJECT_TRACKING else "video-detection"
+        )
+        return manifest.sequence_label(
+            kind=kind, value=seq_label_uri, class_names=dict(enumerate(names)), **common
+        )
     raise UnsupportedTaskType(f"No output format from answers for {task_type!r}.")
+
+
+def seq_label_from_answer(*, project: Project, answer: dict, frame_names: list[str]) -> dict:
+    """The SeqLabel.json content of a video frame answer; objects are named
+    "<label>:<n>", numbered per label in order of first appearance."""
+    value = _single(answer)
+    class_ids = {name: index for index, name in enumerate(project.label_names)}
+    tracking = project.task_type == TaskType.VIDEO_OBJECT_TRACKING
+    names: dict[int, str] = {}
+    per_label: dict[str, int] = {}
+    frames = []
+    for frame in sorted(value["frames"], key=lambda entry: entry["frameNo"]):
+        boxes = []
+        for box in frame["boxes"]:
+            object_id = box["objectId"]
+            if object_id not in names:
+                per_label[box["label"]] = per_label.get(box["label"], 0) + 1
+                names[object_id] = f"{box['label']}:{per_label[box['label']]}"
+            boxes.append(
+                manifest.FrameBox(
+                    class_id=class_ids[box["label"]],
+                    left=round(box["left"]),
+                    top=round(box["top"]),
+                    width=round(box["width"]),
+                    height=round(box["height"]),
+                    object_id=object_id,
+                    object_name=names[object_id],
+                )
+            )
+        frames.append((frame["frameNo"], frame_names[frame["frameNo"]], boxes))
+    return manifest.seq_label_content(tracking=tracking, frames=frames)
 
 
 def _adjustment(value: dict) -> str | None:

@@ -12,6 +12,7 @@ from apps.datasets.models import Item
 from apps.datasets.objects import OBJECT_ROUTE_PREFIX, object_read_url
 from apps.projects.models import Project, TaskType
 from apps.tasks.models import Assignment
+from apps.tasks.video import sequence_read
 from apps.taskui.builtin import builtin_template
 from apps.taskui.frames import frame_url, register_frame_kind, register_media_path
 from apps.taskui.services import Preview, preview_create
@@ -31,6 +32,12 @@ BUILTIN_UI = {
     TaskType.POLYGON: "Polygon",
     TaskType.POLYLINE: "Polyline",
     TaskType.VIDEO_CLASSIFICATION: "VideoClassification",
+    TaskType.VIDEO_OBJECT_DETECTION: "VideoObjectDetection",
+    TaskType.VIDEO_OBJECT_TRACKING: "VideoObjectTracking",
+}
+VIDEO_FRAME_MODES = {
+    TaskType.VIDEO_OBJECT_DETECTION: "detection",
+    TaskType.VIDEO_OBJECT_TRACKING: "tracking",
 }
 FRAME_KIND = "assignment"
 
@@ -42,9 +49,10 @@ def task_template(project: Project) -> str:
     )
 
 
-def task_input(project: Project, item_data: dict) -> dict:
+def task_input(project: Project, item_data: dict, item: Item | None = None) -> dict:
     """`task.input`: the item as is for a custom UI; for a built-in UI the item plus the
-    project's labels and instructions, as Ground Truth's built-in pre-annotation step adds."""
+    project's labels and instructions, as Ground Truth's built-in pre-annotation step adds
+    (and, for video frame tasks, the frame refs of the `item`'s sequence file)."""
     if project.ui_template:
         return item_data
     labels = [label["label"] for label in project.labels]
@@ -58,6 +66,9 @@ def task_input(project: Project, item_data: dict) -> dict:
     }
     if "source-ref" in item_data:  # the media of image and video tasks
         built.setdefault("taskObject", item_data["source-ref"])
+    if project.task_type in VIDEO_FRAME_MODES and item is not None:
+        built["frames"] = sequence_read(item=item).frame_refs
+        built["mode"] = VIDEO_FRAME_MODES[project.task_type]
     if project.task_type == TaskType.LABEL_VERIFICATION and "overlay" not in built:
         overlay = verification_overlay(item_data)
         if overlay and "semanticSegmentation" in overlay:
@@ -105,7 +116,7 @@ def project_preview(*, project: Project) -> Preview:
         raise NotFound("The dataset has no items to preview with.")
     return preview_create(
         source=task_template(project),
-        task_input=task_input(project, item.data),
+        task_input=task_input(project, item.data, item),
         grant_read_access=lambda ref: object_read_url(item=item, ref=ref),
     )
 
@@ -135,7 +146,7 @@ def _render_assignment(payload: dict) -> str:
             # A custom task's pre-annotation hook gave its input; otherwise the item's.
             task_input=task.task_input
             if task.task_input is not None
-            else task_input(assignment.project, item.data),
+            else task_input(assignment.project, item.data, item),
             grant_read_access=lambda ref: object_read_url(
                 item=item, ref=ref, source_networks=networks
             ),

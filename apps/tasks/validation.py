@@ -13,6 +13,7 @@ import io
 import json
 import math
 import re
+from types import SimpleNamespace
 
 from apps.core.errors import DomainError
 from apps.projects.models import Project, TaskType
@@ -138,23 +139,23 @@ def _boxes(value: object, project: Project, item) -> None:
     boxes = _list_of(value, "boundingBoxes", "{label, left, top, width, height}")
     width, height = _image_size(value, item)
     for number, box in enumerate(boxes, start=1):
-        where = f"Box #{number}"
         _check_label(box.get("label"), project.label_names)
-        left, top = (
-            _number(box.get("left"), f"{where} left"),
-            _number(box.get("top"), f"{where} top"),
+        _box_inside(box, f"Box #{number}", (width, height))
+
+
+def _box_inside(box: dict, where: str, size: tuple[int, int]) -> None:
+    width, height = size
+    left, top = _number(box.get("left"), f"{where} left"), _number(box.get("top"), f"{where} top")
+    w, h = (
+        _number(box.get("width"), f"{where} width"),
+        _number(box.get("height"), f"{where} height"),
+    )
+    if w <= 0 or h <= 0:
+        raise _fail(f"{where} has a width or height of zero or less ({w:g}x{h:g}).")
+    if left < 0 or top < 0 or left + w > width or top + h > height:
+        raise _fail(
+            f"{where} ({left:g}, {top:g}, {w:g}x{h:g}) reaches outside the {width}x{height} image."
         )
-        w, h = (
-            _number(box.get("width"), f"{where} width"),
-            _number(box.get("height"), f"{where} height"),
-        )
-        if w <= 0 or h <= 0:
-            raise _fail(f"{where} has a width or height of zero or less ({w:g}x{h:g}).")
-        if left < 0 or top < 0 or left + w > width or top + h > height:
-            raise _fail(
-                f"{where} ({left:g}, {top:g}, {w:g}x{h:g}) reaches outside the "
-                f"{width}x{height} image."
-            )
 
 
 def _segments_cross(a, b, c, d) -> bool:
@@ -311,6 +312,47 @@ def _semantic_segmentation(value: object, project: Project, item) -> None:
     _mask(value, project, item, colors=colors)
 
 
+def _video_frames(value: object, project: Project, item) -> None:
+    """Boxes per frame of the item's sequence: frame numbers inside it, each box inside the
+    frame size the browser reported, one box per object and frame, known labels."""
+    from apps.tasks.video import sequence_read
+
+    frames = _list_of(value, "frames", "{frameNo, boxes: [...]}")
+    count = len(sequence_read(item=item).frames)
+    reported = value.get("frameCount")
+    if reported is not None and reported != count:
+        raise _fail(f"The answer is for {json.dumps(reported)} frames; the sequence has {count}.")
+    size = _image_size(value, SimpleNamespace(width=None, height=None))
+    seen_frames = set()
+    for frame in frames:
+        number = frame.get("frameNo")
+        if not _is_int(number) or number < 0:
+            raise _fail(f"frameNo must be a frame index (0 or more), not {json.dumps(number)}.")
+        if number >= count:
+            raise _fail(
+                f"Frame index {number} is past the sequence ({count} frames: 0-{count - 1})."
+            )
+        if number in seen_frames:
+            raise _fail(f"Frame {number} appears twice.")
+        seen_frames.add(number)
+        boxes = frame.get("boxes")
+        if not isinstance(boxes, list):
+            raise _fail(f"Frame {number} needs a list of boxes.")
+        objects = set()
+        for box_number, box in enumerate(boxes, start=1):
+            where = f"Frame {number} box #{box_number}"
+            if not isinstance(box, dict):
+                raise _fail(f"{where} is not an object.")
+            _check_label(box.get("label"), project.label_names)
+            object_id = box.get("objectId")
+            if not _is_int(object_id) or object_id < 0:
+                raise _fail(f"{where} needs an integer objectId.")
+            if object_id in objects:
+                raise _fail(f"{where}: object {object_id} has two boxes in one frame.")
+            objects.add(object_id)
+            _box_inside(box, where, size)
+
+
 VALIDATORS = {
     TaskType.TEXT_CLASSIFICATION: _classification,
     TaskType.IMAGE_CLASSIFICATION: _classification,
@@ -324,9 +366,15 @@ VALIDATORS = {
     TaskType.POLYLINE: _polylines,
     TaskType.KEYPOINT: _keypoints,
     TaskType.SEMANTIC_SEGMENTATION: _semantic_segmentation,
+    TaskType.VIDEO_OBJECT_DETECTION: _video_frames,
+    TaskType.VIDEO_OBJECT_TRACKING: _video_frames,
 }
-# Answers that carry a mask PNG may be larger than the rest.
-MAX_BYTES = {TaskType.SEMANTIC_SEGMENTATION: MAX_MASK_ANSWER_BYTES}
+# Answers that carry a mask PNG, or boxes for every frame of a video, may be larger.
+MAX_BYTES = {
+    TaskType.SEMANTIC_SEGMENTATION: MAX_MASK_ANSWER_BYTES,
+    TaskType.VIDEO_OBJECT_DETECTION: MAX_MASK_ANSWER_BYTES,
+    TaskType.VIDEO_OBJECT_TRACKING: MAX_MASK_ANSWER_BYTES,
+}
 
 
 def validate_answer(*, project: Project, item, answer: object) -> None:

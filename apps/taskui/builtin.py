@@ -27,6 +27,8 @@ BUILTIN_TEMPLATES = {
     "Polygon": "polygon.liquid",
     "Polyline": "polyline.liquid",
     "VideoClassification": "video_classification.liquid",
+    "VideoObjectDetection": "video_frames.liquid",
+    "VideoObjectTracking": "video_frames.liquid",
 }
 
 BUILTIN_LABELS = {
@@ -42,6 +44,8 @@ BUILTIN_LABELS = {
     "Polygon": "Polygons",
     "Polyline": "Polylines",
     "VideoClassification": "Video clip classification",
+    "VideoObjectDetection": "Video frame object detection",
+    "VideoObjectTracking": "Video frame object tracking",
 }
 
 # The image samples point at a placeholder: replace it with a reachable image URL.
@@ -102,6 +106,20 @@ SAMPLE_INPUTS = {
     "Keypoint": _image_sample(["Left eye", "Right eye", "Nose"], "Click each key point."),
     "Polygon": _image_sample(["Building", "Tree"], "Outline each one; close on the first point."),
     "Polyline": _image_sample(["Lane marking", "Curb"], "Trace each line; Enter finishes."),
+    "VideoObjectDetection": {
+        "frames": [f"https://images.example.com/video1/frame{n:04d}.jpg" for n in range(1, 4)],
+        "mode": "detection",
+        "labels": ["Car", "Person"],
+        "shortInstructions": "<p>Box every car and person in each frame.</p>",
+        "fullInstructions": "<p>C copies the boxes to the next frame.</p>",
+    },
+    "VideoObjectTracking": {
+        "frames": [f"https://images.example.com/video1/frame{n:04d}.jpg" for n in range(1, 4)],
+        "mode": "tracking",
+        "labels": ["Car", "Person"],
+        "shortInstructions": "<p>Follow each car and person through the frames.</p>",
+        "fullInstructions": "<p>Adjust a box on a later frame; frames between interpolate.</p>",
+    },
     "VideoClassification": {
         "taskObject": "https://videos.example.com/clip.mp4",
         "labels": ["Cooking", "Sports", "Music"],

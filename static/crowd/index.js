@@ -27,6 +27,7 @@ import {
 } from "./layout.js";
 import { CrowdInstanceSegmentation, CrowdSemanticSegmentation } from "./segmentation.js";
 import { CrowdBoundingBox, CrowdKeypoint, CrowdLine, CrowdPolygon, CrowdPolyline } from "./shapes.js";
+import { CrowdVideoFrames } from "./video.js";
 
 // Leaves before containers, crowd-form last: it moves its children into a <form>.
 const ELEMENTS = [
@@ -60,6 +61,7 @@ const ELEMENTS = [
   ["crowd-keypoint", CrowdKeypoint],
   ["crowd-semantic-segmentation", CrowdSemanticSegmentation],
   ["crowd-instance-segmentation", CrowdInstanceSegmentation],
+  ["crowd-video-frames", CrowdVideoFrames],
   ["crowd-form", CrowdForm],
 ];
 

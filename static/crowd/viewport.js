@@ -308,7 +308,7 @@ export class ImageAnnotatorBase extends HTMLElement {
     const src = this.getAttribute("src") || "";
     if (src === this._loadedSrc) return;
     this._loadedSrc = src;
-    this.imageWidth = this.imageHeight = 0;
+    if (!this._keepViewOnLoad) this.imageWidth = this.imageHeight = 0;
     if (!src) {
       this._setMessage("No image.");
       return;
@@ -324,7 +324,9 @@ export class ImageAnnotatorBase extends HTMLElement {
     this._image.height = this.imageHeight;
     this._setMessage("");
     this._onImageReady();
-    this.fit();
+    // A frame sequence keeps the worker's zoom from frame to frame.
+    if (!this._keepViewOnLoad || !this._viewShown) this.fit();
+    this._viewShown = true;
     this.dispatchEvent(new Event("crowd-image-ready", { bubbles: true, composed: true }));
   }
 

@@ -16,7 +16,7 @@ from apps.tasks.output_labels import output_label_from_answer
 from tests.browser.conftest import screenshot
 from tests.browser.images import Canvas
 from tests.browser.test_work_flow import FRAME, task_frame
-from tests.images.helpers import image_project
+from tests.images.helpers import image_project, video_project
 
 WHEN = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
 
@@ -124,3 +124,64 @@ def test_worker_paints_a_mask_that_the_server_accepts(owner, worker_page):
         assert rgb.getpixel((300, 400)) == (0x1F, 0x77, 0xB4)
         assert rgb.getpixel((320, 70)) == (0xFF, 0x7F, 0x0E)
         assert rgb.getpixel((320, 300)) == (255, 255, 255)
+
+
+def test_worker_tracks_an_object_across_frames_with_interpolation(owner, worker_page):
+    project, worker = video_project(owner, frames=4)
+    page = worker_page(worker)
+    frame = start_work(page)
+    element = frame.locator("crowd-video-frames")
+    canvas = Canvas(page, frame, "crowd-video-frames", frame_selector=FRAME)
+    canvas.drag((100, 100), (200, 160))  # a car on frame 1
+    page.keyboard.press("Escape")
+    page.keyboard.press("2")
+    canvas.drag((400, 200), (440, 300))  # a person on frame 1
+    page.keyboard.press("c")  # both copied to frame 2, which is shown
+    assert frame.locator("crowd-video-frames .frame-no").inner_text() == "Frame 2 / 4"
+    page.keyboard.press("Delete")  # the selected person leaves from frame 2 on
+    page.keyboard.press(".")
+    page.keyboard.press(".")  # frame 4: the car stays where it was last placed
+    canvas.drag((150, 130), (210, 160))  # move it: a keyframe; frame 3 interpolates
+    page.keyboard.press(",")
+    assert element.evaluate("(e) => e.frameShapes") == [[1, False]]
+    screenshot(page, "work-video-tracking")
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"/work/tasks/$"))
+
+    value = Assignment.objects.get(project=project).answer["crowd-video-frames"]
+    car = {"label": "car", "width": 100, "height": 60}
+    ids = sorted({b["objectId"] for f in value["frames"] for b in f["boxes"]})
+    car_id, person_id = ids
+    assert value == {
+        "inputImageProperties": {"width": 640, "height": 360},
+        "frameCount": 4,
+        "frames": [
+            {
+                "frameNo": 0,
+                "boxes": [
+                    {**car, "objectId": car_id, "left": 100, "top": 100, "keyframe": True},
+                    {
+                        "objectId": person_id,
+                        "label": "person",
+                        "left": 400,
+                        "top": 200,
+                        "width": 40,
+                        "height": 100,
+                        "keyframe": True,
+                    },
+                ],
+            },
+            {
+                "frameNo": 1,
+                "boxes": [{**car, "objectId": car_id, "left": 100, "top": 100, "keyframe": True}],
+            },
+            {
+                "frameNo": 2,
+                "boxes": [{**car, "objectId": car_id, "left": 130, "top": 115, "keyframe": False}],
+            },
+            {
+                "frameNo": 3,
+                "boxes": [{**car, "objectId": car_id, "left": 160, "top": 130, "keyframe": True}],
+            },
+        ],
+    }

@@ -3,6 +3,7 @@ imported and probed (so Items know their width and height), a started project.""
 
 import base64
 import io
+import json
 
 from django.conf import settings
 from django.test import TestCase
@@ -88,3 +89,49 @@ def image_project(
         task_services.project_start(project=project, actor=owner.user)
     project.refresh_from_db()
     return project, people
+
+
+def video_project(
+    owner, task_type: str = "video_object_tracking", *, frames: int = 3, size=(640, 360)
+):
+    """A started video frame project over one sequence of `frames` PNG frames stored beside
+    its sequence file (relative prefix in the dataset's storage); returns (project, worker)."""
+    root = settings.DATASETS_LOCAL_ROOT / owner.organization.slug / "videos"
+    (root / "video1").mkdir(parents=True, exist_ok=True)
+    names = [f"frame{number:04d}.png" for number in range(1, frames + 1)]
+    for shade, name in enumerate(names):
+        (root / "video1" / name).write_bytes(png_bytes(*size, color=(120 + 20 * shade, 160, 200)))
+    sequence = {
+        "seq-no": 1,
+        "prefix": "video1/",
+        "number-of-frames": frames,
+        "frames": [{"frame-no": n, "frame": name} for n, name in enumerate(names, start=1)],
+    }
+    (root / "seq1.json").write_text(json.dumps(sequence))
+    storage = dataset_services.storage_create(
+        organization=owner.organization,
+        actor=owner.user,
+        name="videos",
+        kind="local",
+        path="videos",
+    )
+    dataset = dataset_services.dataset_create(
+        organization=owner.organization, actor=owner.user, name="clips", storage=storage
+    )
+    import_lines(owner, dataset, [{"source-ref": "seq1.json"}])
+    worker = worker_of(owner.organization)
+    project = project_services.project_create(
+        organization=owner.organization,
+        actor=owner.user,
+        name="tracking",
+        task_type=task_type,
+        label_attribute_name="objects-ref",
+        labels=[{"label": "car"}, {"label": "person"}],
+        answers_per_item=1,
+        dataset=dataset,
+        workteam=private_team(owner, name="video-team", members=[worker]),
+    )
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        task_services.project_start(project=project, actor=owner.user)
+    project.refresh_from_db()
+    return project, worker

@@ -154,6 +154,8 @@ def test_builtin_templates_render_their_sample_inputs():
         "Polygon",
         "Polyline",
         "VideoClassification",
+        "VideoObjectDetection",
+        "VideoObjectTracking",
     }
     for task_type in BUILTIN_TEMPLATES:
         page = render_task_template(
