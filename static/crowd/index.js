@@ -1,5 +1,6 @@
 // Registers every crowd element, then tells the page they are ready
 // (`all-crowd-elements-ready` on document, as Ground Truth's library does).
+import { CrowdRekognitionDetectModerationLabels, CrowdTextractAnalyzeDocument } from "./a2i.js";
 import { CrowdClassifier, CrowdClassifierMultiSelect } from "./classifier.js";
 import { CrowdEntityAnnotation } from "./entity.js";
 import { CrowdButton, CrowdForm } from "./form.js";
@@ -27,6 +28,7 @@ import {
 } from "./layout.js";
 import { CrowdInstanceSegmentation, CrowdSemanticSegmentation } from "./segmentation.js";
 import { CrowdBoundingBox, CrowdKeypoint, CrowdLine, CrowdPolygon, CrowdPolyline } from "./shapes.js";
+import { CrowdQuestionAnswerGeneration, CrowdTextRanking } from "./v2.js";
 import { CrowdVideoFrames } from "./video.js";
 
 // Leaves before containers, crowd-form last: it moves its children into a <form>.
@@ -62,6 +64,10 @@ const ELEMENTS = [
   ["crowd-semantic-segmentation", CrowdSemanticSegmentation],
   ["crowd-instance-segmentation", CrowdInstanceSegmentation],
   ["crowd-video-frames", CrowdVideoFrames],
+  ["crowd-rekognition-detect-moderation-labels", CrowdRekognitionDetectModerationLabels],
+  ["crowd-textract-analyze-document", CrowdTextractAnalyzeDocument],
+  ["crowd-text-ranking", CrowdTextRanking],
+  ["crowd-question-answer-generation", CrowdQuestionAnswerGeneration],
   ["crowd-form", CrowdForm],
 ];
 

@@ -276,12 +276,12 @@ export const WIDGET_CSS = `
  */
 export function instructionsMarkup() {
   return `
-    <aside part="instructions">
+    <aside part="instructions" class="awsui-app-layout__navigation">
       <h3>Instructions</h3>
       <div class="short"><slot name="short"></slot></div>
       <button type="button" class="link full-open">View full instructions</button>
     </aside>
-    <dialog part="full-instructions">
+    <dialog part="full-instructions" class="awsui-modal-dialog">
       <header><span class="full-title">Instructions</span>
         <button type="button" class="close" aria-label="Close">×</button></header>
       <div class="body"><slot name="full"></slot></div>

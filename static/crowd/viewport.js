@@ -62,6 +62,9 @@ export const VIEWPORT_CSS = `
   .world { position: absolute; left: 0; top: 0; transform-origin: 0 0; will-change: transform; }
   .world img { display: block; max-width: none; user-select: none; -webkit-user-drag: none; pointer-events: none; }
   .layer { position: absolute; left: 0; top: 0; overflow: visible; }
+  /* Where Ground Truth's Fabric.js drawing canvas is: templates measure it to lay their own
+     overlays over the stage (docs/task-ui-compatibility.md). */
+  .upper-canvas { position: absolute; inset: 0; width: 100%; height: 100%; pointer-events: none; }
   .cross { position: absolute; pointer-events: none; background: rgba(255,255,255,.75);
     mix-blend-mode: difference; display: none; }
   .cross.h { left: 0; right: 0; height: 1px; }
@@ -153,6 +156,7 @@ export class ImageAnnotatorBase extends HTMLElement {
           <div class="body">
             <div class="stage" tabindex="0" part="stage" aria-label="Image">
               <div class="world"><img alt="" part="image" draggable="false">${this._layerMarkup()}</div>
+              <canvas class="upper-canvas" aria-hidden="true"></canvas>
               <div class="cross h"></div><div class="cross v"></div>
               <div class="coords" aria-hidden="true"></div>
               <div class="message"></div>
