@@ -309,3 +309,44 @@ def test_label_verification_shows_the_prior_boxes_and_takes_a_comment(page, requ
             "workerComment": "The box cuts the bumper.",
         }
     }
+
+
+def near(point, expected, pixels=1.5) -> bool:
+    return all(abs(a - b) <= pixels for a, b in zip(point, expected, strict=True))
+
+
+def test_zoom_pan_fit_and_resize_keep_the_drawing_where_it_is(page, requester):
+    frame, canvas = open_tool(
+        page,
+        requester,
+        fixture_template(GT + "images/bounding-box.liquid.html"),
+        "crowd-bounding-box",
+    )
+    element = frame.locator("crowd-bounding-box")
+    canvas.drag((100, 100), (300, 250))
+    fitted = element.evaluate("(e) => e._scale")
+    x, y = canvas.screen(200, 175)
+    page.mouse.move(x, y)
+    page.mouse.wheel(0, -400)  # zoom in around the box's centre...
+    page.wait_for_timeout(100)
+    assert element.evaluate("(e) => e._scale") > fitted * 1.5
+    assert near(canvas.screen(200, 175), (x, y))  # ...which stays put
+    page.keyboard.down(" ")  # Space + drag pans
+    page.mouse.move(x, y)
+    page.mouse.down()
+    page.mouse.move(x + 50, y + 30, steps=3)
+    page.mouse.up()
+    page.keyboard.up(" ")
+    assert near(canvas.screen(200, 175), (x + 50, y + 30))
+    page.keyboard.press("f")
+    assert element.evaluate("(e) => e._scale") == fitted
+    page.set_viewport_size({"width": 900, "height": 1000})  # the stage changes size: refit
+    page.wait_for_timeout(300)
+    stage = element.evaluate("(e) => [e.shadowRoot.querySelector('.stage').clientWidth, e._scale]")
+    assert stage[1] != fitted
+    assert abs(stage[1] - min(stage[0] / 800, 600 / 600) * 0.96) < 1e-6
+    assert element.evaluate("(e) => e.shapeCount") == 1
+    page.keyboard.press("Enter")
+    assert submitted_answer(page)["annotatedResult"]["boundingBoxes"] == [
+        {"label": "Cat", "left": 100, "top": 100, "width": 200, "height": 150}
+    ]
