@@ -61,7 +61,8 @@ export const VIEWPORT_CSS = `
   .stage.over-handle { cursor: pointer; }
   .world { position: absolute; left: 0; top: 0; transform-origin: 0 0; will-change: transform; }
   .world img { display: block; max-width: none; user-select: none; -webkit-user-drag: none; pointer-events: none; }
-  .layer { position: absolute; left: 0; top: 0; overflow: visible; }
+  /* Its own compositing layer: repainting a moved shape never re-rasterizes the image. */
+  .layer { position: absolute; left: 0; top: 0; overflow: visible; will-change: transform; }
   /* Where Ground Truth's Fabric.js drawing canvas is: templates measure it to lay their own
      overlays over the stage (docs/task-ui-compatibility.md). */
   .upper-canvas { position: absolute; inset: 0; width: 100%; height: 100%; pointer-events: none; }
