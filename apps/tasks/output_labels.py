@@ -6,10 +6,15 @@ element submitted, validated) into `<attribute>` + `<attribute>-metadata` in the
 `apps.datasets.manifest`. With one answer per item it is the whole pipeline.
 """
 
+import json
 from datetime import datetime
 
+from apps.core.errors import DomainError
 from apps.datasets import manifest
+from apps.datasets.models import Storage
+from apps.datasets.storages import backend_for
 from apps.projects.models import Project, TaskType
+from apps.tasks.validation import mask_image
 
 
 class UnsupportedTaskType(ValueError):
@@ -170,3 +175,49 @@ def _adjustment(value: dict) -> str | None:
     if "initialValueModified" not in value:
         return None
     return "adjusted" if value["initialValueModified"] else "unadjusted"
+
+
+def label_object_store(*, project: Project, item, name: str, body: bytes) -> str:
+    """Write an output object of `item` (a mask PNG, a SeqLabel.json) into its dataset's
+    storage, where Ground Truth puts it (spec 7.3):
+    <project>/annotations/consolidated-annotation/output/<line>/<name>. Returns the URI the
+    output line names: s3://bucket/key, or the path inside a local storage (as its refs)."""
+    storage = item.dataset.storage
+    if storage is None:
+        raise DomainError("The dataset has no storage to write label objects to.")
+    key = f"{project.name}/annotations/consolidated-annotation/output/{item.line_number}/{name}"
+    with backend_for(storage) as backend:
+        backend.write(key, [body])
+    if storage.kind == Storage.Kind.S3:
+        return f"s3://{storage.bucket}/{storage.prefix}{key}"
+    return key
+
+
+def output_label_for_item(
+    *, project: Project, item, answer: dict, confidence: float, creation_date: datetime
+) -> manifest.OutputLabel:
+    """`output_label_from_answer`, storing the mask or SeqLabel.json the label refers to
+    first (a video frame answer's frame names come from the item's sequence file)."""
+    value = _single(answer)
+    options = {}
+    if project.task_type == TaskType.SEMANTIC_SEGMENTATION:
+        options["mask_uri"] = label_object_store(
+            project=project, item=item, name="mask.png", body=mask_image(value)
+        )
+    elif project.task_type in (TaskType.VIDEO_OBJECT_DETECTION, TaskType.VIDEO_OBJECT_TRACKING):
+        from apps.tasks.video import sequence_read
+
+        content = seq_label_from_answer(
+            project=project, answer=answer, frame_names=sequence_read(item=item).frames
+        )
+        options["seq_label_uri"] = label_object_store(
+            project=project, item=item, name="SeqLabel.json", body=json.dumps(content).encode()
+        )
+    return output_label_from_answer(
+        project=project,
+        item=item,
+        answer=answer,
+        confidence=confidence,
+        creation_date=creation_date,
+        **options,
+    )
