@@ -633,4 +633,10 @@ export class CrowdSemanticSegmentation extends MaskAnnotator {
 
 export class CrowdInstanceSegmentation extends MaskAnnotator {
   static instances = true;
+
+  /** Colours name objects here, not labels: label chips stay neutral so that no label
+   * seems to share an object's colour. */
+  labelColor() {
+    return "#667085";
+  }
 }
