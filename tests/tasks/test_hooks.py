@@ -212,6 +212,8 @@ def test_failed_items_are_listed_with_their_reason_on_the_project_page(owner, ho
 
     assert page.count("The pre-annotation hook must answer {&quot;taskInput&quot;") == 2
     assert "<dt>Failed</dt><dd>2</dd>" in page
+    secret = decrypt(project.hook_secret_encrypted)
+    assert f'<code data-testid="hook-secret">{secret}</code>' in page  # to verify signatures
     project.refresh_from_db()
     assert project.status == Project.Status.COMPLETED  # nothing is left to label
 
