@@ -289,6 +289,11 @@ CELERY_BEAT_SCHEDULE_FILENAME = env(
 # e.g. a MinIO on the LAN: "10.0.5.0/24,fd00::/8". Empty: public addresses only.
 OUTBOUND_ALLOWED_NETWORKS = env.list("OUTBOUND_ALLOWED_NETWORKS", default=[])
 
+# Custom tasks' pre/post-annotation hooks (apps/tasks/hooks.py) may also be Python callables
+# the operator installs: their dotted paths, e.g. "mycompany.hooks.pre_annotate". Tenants
+# can name only these; every other hook is an http(s) URL under the outbound rule above.
+ANNOTATION_HOOK_CALLABLES = env.list("ANNOTATION_HOOK_CALLABLES", default=[])
+
 # Client addresses (apps.core.client_ip): the socket peer, unless the operator runs the app
 # behind proxies it names here. Then the client is read from X-Forwarded-For (or the header
 # in TRUSTED_PROXY_HEADER: "X-Forwarded-For" or "Forwarded"), only as far back as the chain

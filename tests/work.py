@@ -19,7 +19,12 @@ def dataset_of_texts(owner, texts: list[str], name: str = "reviews"):
     dataset = dataset_services.dataset_create(
         organization=owner.organization, actor=owner.user, name=name
     )
-    manifest = "".join(json.dumps({"source": text}) + "\n" for text in texts).encode()
+    return import_lines(owner, dataset, [{"source": text} for text in texts])
+
+
+def import_lines(owner, dataset, lines: list[dict]):
+    """Import manifest `lines` into `dataset` now (no background job); returns it fresh."""
+    manifest = "".join(json.dumps(line) + "\n" for line in lines).encode()
     manifest_import = dataset_services.manifest_import_start(
         dataset=dataset,
         actor=owner.user,

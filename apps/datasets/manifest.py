@@ -391,6 +391,60 @@ def bounding_box_label(
     return OutputLabel(value=value, metadata=metadata)
 
 
+# Image polygons, polylines and key points: the spec gives no image output format for these
+# (its table lists them only inside video SeqLabel files, as lists named `polygons`,
+# `polylines` and `keypoints`), so the value follows the bounding-box shape with that list
+# name, and the type strings follow Ground Truth's "groundtruth/<task>" pattern.
+SHAPE_TYPES = {
+    "polygons": "groundtruth/polygon",
+    "polylines": "groundtruth/polyline",
+    "keypoints": "groundtruth/keypoint",
+}
+
+
+@dataclass(frozen=True)
+class Shape:
+    class_id: int
+    vertices: list[tuple[int, int]]  # one vertex for a key point
+    confidence: float
+
+
+def shapes_label(
+    *,
+    kind: str,
+    image_width: int,
+    image_height: int,
+    image_depth: int = 3,
+    shapes: list[Shape],
+    class_names: Mapping[int, str],
+    job_name: str,
+    creation_date: datetime,
+    human_annotated: bool = True,
+) -> OutputLabel:
+    """Polygons, polylines (`kind` "polygons"/"polylines": vertices [{x, y}]) or key points
+    ("keypoints": x, y), e.g. {"image_size": [...], "polygons": [{"class_id": 0,
+    "vertices": [{"x": 1, "y": 2}, ...]}]}, with per-shape confidence in `objects`."""
+    if kind == "keypoints":
+        entries = [
+            {"class_id": s.class_id, "x": s.vertices[0][0], "y": s.vertices[0][1]} for s in shapes
+        ]
+    else:
+        entries = [
+            {"class_id": s.class_id, "vertices": [{"x": x, "y": y} for x, y in s.vertices]}
+            for s in shapes
+        ]
+    value = {
+        "image_size": [{"width": image_width, "height": image_height, "depth": image_depth}],
+        kind: entries,
+    }
+    metadata = {
+        "objects": [{"confidence": s.confidence} for s in shapes],
+        "class-map": {str(class_id): name for class_id, name in sorted(class_names.items())},
+    }
+    metadata.update(_common(SHAPE_TYPES[kind], job_name, creation_date, human_annotated))
+    return OutputLabel(value=value, metadata=metadata)
+
+
 def semantic_segmentation_label(
     *,
     label_uri: str,
@@ -489,6 +543,49 @@ def sequence_label(
     metadata = {"class-map": {str(i): name for i, name in sorted(class_names.items())}}
     metadata.update(_common(SEQUENCE_TYPES[kind], job_name, creation_date, human_annotated))
     return OutputLabel(value=value, metadata=metadata)
+
+
+@dataclass(frozen=True)
+class FrameBox:
+    class_id: int
+    left: int
+    top: int
+    width: int
+    height: int
+    object_id: int | None = None  # tracking: stable across frames
+    object_name: str | None = None  # tracking: e.g. "car:1"
+
+
+def seq_label_content(*, tracking: bool, frames: list[tuple[int, str, list[FrameBox]]]) -> dict:
+    """The SeqLabel.json a video frame label's `-ref` URI points at (spec 7.2):
+    {"detection-annotations"|"tracking-annotations": [{"frame-no", "frame", "annotations":
+    [{"height", "width", "top", "left", "class-id", ("object-id", "object-name")}],
+    "frame-attributes": {}}]}, one entry per frame (number, file name, boxes)."""
+    entries = []
+    for frame_no, frame_name, boxes in frames:
+        annotations = []
+        for box in boxes:
+            annotation = {
+                "height": box.height,
+                "width": box.width,
+                "top": box.top,
+                "left": box.left,
+                "class-id": str(box.class_id),
+                "label-category-attributes": {},
+            }
+            if tracking:
+                annotation["object-id"] = str(box.object_id)
+                annotation["object-name"] = box.object_name
+            annotations.append(annotation)
+        entries.append(
+            {
+                "frame-no": str(frame_no),
+                "frame": frame_name,
+                "annotations": annotations,
+                "frame-attributes": {},
+            }
+        )
+    return {("tracking-annotations" if tracking else "detection-annotations"): entries}
 
 
 def custom_label(

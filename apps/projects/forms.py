@@ -27,6 +27,19 @@ class ProjectForm(forms.Form):
         label="Custom task UI",
         help_text="Liquid + HTML with crowd elements; empty: the built-in UI.",
     )
+    pre_annotation_hook = forms.CharField(
+        required=False,
+        max_length=2048,
+        label="Pre-annotation hook",
+        help_text="Custom tasks: an https URL (or a Python hook your operator registered) "
+        "that turns each item into the task's input.",
+    )
+    post_annotation_hook = forms.CharField(
+        required=False,
+        max_length=2048,
+        label="Post-annotation hook",
+        help_text="Custom tasks: consolidates all workers' answers into the label.",
+    )
     workteam = forms.TypedChoiceField(coerce=int)
     answers_per_item = forms.IntegerField(min_value=1, max_value=9, initial=3)
     task_time_limit_seconds = forms.IntegerField(

@@ -87,6 +87,11 @@ class Project(TenantModel):
     # Backs a human review flow (apps.reviews): its tasks are human loops, so it is not
     # listed with the organization's labeling projects.
     is_flow_backed = models.BooleanField(default=False)
+    # Custom tasks (apps/tasks/hooks.py): an http(s) URL, or the dotted path of a Python
+    # callable the operator listed in settings.ANNOTATION_HOOK_CALLABLES; empty: none.
+    pre_annotation_hook = models.CharField(max_length=2048, blank=True, default="")
+    post_annotation_hook = models.CharField(max_length=2048, blank=True, default="")
+    hook_secret_encrypted = models.TextField(blank=True, default="")  # HMAC key of URL hooks
     tags = models.JSONField(default=dict, blank=True)
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.DRAFT)
     failure_reason = models.TextField(blank=True)

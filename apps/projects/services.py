@@ -5,12 +5,16 @@ in `apps.tasks.services` (tasks build on projects, never the reverse).
 """
 
 import re
+import secrets
 from decimal import Decimal
 
+from django.conf import settings
 from django.db import transaction
 
 from apps.accounts.models import Organization, User
+from apps.core.crypto import encrypt
 from apps.core.errors import Conflict, DomainError
+from apps.core.outbound import outbound_target
 from apps.core.services import audit_record
 from apps.projects.models import (
     AUTO_APPROVAL_MAX_SECONDS,
@@ -49,6 +53,8 @@ EDITABLE_FIELDS = {
     "priority",
     "tags",
     "auto_approval_delay_seconds",
+    "pre_annotation_hook",
+    "post_annotation_hook",
 }
 
 
@@ -133,6 +139,30 @@ def _validate(project: Project) -> None:
         )
 
 
+def _validate_hooks(project: Project) -> None:
+    """A hook is an http(s) URL that passes the outbound rule, or a Python callable the
+    operator registered; only custom tasks have hooks. URL hooks get an HMAC secret."""
+    hooks = {
+        field: (getattr(project, field) or "").strip()
+        for field in ("pre_annotation_hook", "post_annotation_hook")
+    }
+    for field, reference in hooks.items():
+        setattr(project, field, reference)
+        if not reference:
+            continue
+        if project.task_type != TaskType.CUSTOM:
+            raise DomainError.on_field(field, "Only custom tasks have annotation hooks.")
+        if reference.lower().startswith(("http://", "https://")):
+            outbound_target(reference, field=field)
+        elif reference not in settings.ANNOTATION_HOOK_CALLABLES:
+            raise DomainError.on_field(
+                field, "Use an https URL, or a Python hook the operator registered."
+            )
+    uses_urls = any("://" in reference for reference in hooks.values())
+    if uses_urls and not project.hook_secret_encrypted:
+        project.hook_secret_encrypted = encrypt(secrets.token_urlsafe(32))
+
+
 def _check_name_free(project: Project) -> None:
     taken = Project.objects.filter(organization_id=project.organization_id, name=project.name)
     if taken.exclude(pk=project.pk).exists():
@@ -155,6 +185,7 @@ def project_create(*, organization: Organization, actor: User, **fields) -> Proj
         fields["price_per_task"] = Decimal(str(fields["price_per_task"]))
     project = Project(organization=organization, created_by=actor, **fields)
     _validate(project)
+    _validate_hooks(project)
     _check_name_free(project)
     project.save()
     audit_record(
@@ -178,6 +209,7 @@ def project_update(*, project: Project, actor: User, **fields) -> Project:
     for field, value in fields.items():
         setattr(project, field, value)
     _validate(project)
+    _validate_hooks(project)
     _check_name_free(project)
     project.save()
     audit_record(

@@ -4,7 +4,8 @@ from django_scopes import scope
 from apps.accounts.models import Organization
 from apps.core.jobs import OrganizationJob
 from apps.projects.models import Project
-from apps.tasks import quality, services  # the modules: they import this one too
+from apps.tasks import hooks, quality, services  # the modules: they import this one too
+from apps.tasks.models import Task
 
 
 @shared_task(base=OrganizationJob, name="tasks.project_tasks_create")
@@ -31,3 +32,28 @@ def project_reestimate(*, organization_id: int, project_id: int) -> None:
     project = Project.objects.filter(id=project_id).first()
     if project is not None:
         quality.project_reestimate(project=project)
+
+
+@shared_task(base=OrganizationJob, name="tasks.project_pre_annotate")
+def project_pre_annotate(*, organization_id: int, project_id: int) -> None:
+    """Pre-annotate a batch of the project's preparing tasks, then queue the next batch."""
+    project = Project.objects.filter(id=project_id).first()
+    if project is None or not project.pre_annotation_hook:
+        return
+    if hooks.project_pre_annotate_batch(project=project):
+        project_pre_annotate.apply_async(
+            kwargs={"organization_id": organization_id, "project_id": project_id}
+        )
+
+
+@shared_task(base=OrganizationJob, name="tasks.task_post_annotate")
+def task_post_annotate(*, organization_id: int, task_id: int) -> None:
+    task = (
+        Task.objects.filter(
+            id=task_id, status=Task.Status.ANSWERED, consolidated_label__isnull=True
+        )
+        .select_related("item", "project__organization")
+        .first()
+    )
+    if task is not None and task.project.post_annotation_hook:  # else done, or gone
+        hooks.task_post_annotate(task=task)

@@ -18,6 +18,9 @@ class Task(TenantModel):
         OPEN = "open", "Open"  # still needs answers
         ANSWERED = "answered", "Answered"  # has all its answers
         WITHDRAWN = "withdrawn", "Withdrawn"  # the project stopped before it was answered
+        PREPARING = "preparing", "Preparing"  # waiting for the pre-annotation hook
+        SKIPPED = "skipped", "Skipped"  # the pre-annotation hook said no human is needed
+        FAILED = "failed", "Failed"  # a hook failed; `failure_reason` says why
 
     project = models.ForeignKey("projects.Project", on_delete=models.CASCADE, related_name="tasks")
     item = models.ForeignKey("datasets.Item", on_delete=models.PROTECT, related_name="+")
@@ -35,6 +38,11 @@ class Task(TenantModel):
     is_gold = models.BooleanField(default=False)
     # Dynamic overlap asked this task for more answers: the queue serves it first.
     needs_more = models.BooleanField(default=False)
+    # Custom tasks: the pre-annotation hook's taskInput (what the template sees as
+    # task.input) and why a hook failed; the post-annotation hook's label is
+    # `consolidated_label`.
+    task_input = models.JSONField(null=True, blank=True)
+    failure_reason = models.TextField(blank=True, default="")
 
     class Meta:
         constraints = [

@@ -35,6 +35,9 @@ def project_progress(*, project: Project) -> dict:
         in_progress=Count("id", filter=Q(status=Task.Status.OPEN, live_assignments__gt=0)),
         answered=Count("id", filter=Q(status=Task.Status.ANSWERED)),
         withdrawn=Count("id", filter=Q(status=Task.Status.WITHDRAWN)),
+        preparing=Count("id", filter=Q(status=Task.Status.PREPARING)),
+        skipped=Count("id", filter=Q(status=Task.Status.SKIPPED)),
+        failed=Count("id", filter=Q(status=Task.Status.FAILED)),
     )
     answers = Assignment.objects.filter(
         organization_id=project.organization_id, project=project, status=Assignment.Status.SUBMITTED
@@ -262,4 +265,15 @@ def project_quality(*, project: Project) -> dict:
 def gold_items_for_project(*, organization: Organization, project_id: int) -> QuerySet[GoldItem]:
     return GoldItem.objects.filter(organization=organization, project_id=project_id).order_by(
         "item_id"
+    )
+
+
+def tasks_failed(*, project: Project, limit: int = 50) -> QuerySet[Task]:
+    """The project's failed tasks (a hook failed), newest first, with their items."""
+    return (
+        Task.objects.filter(
+            organization_id=project.organization_id, project=project, status=Task.Status.FAILED
+        )
+        .select_related("item")
+        .order_by("-updated_at", "-pk")[:limit]
     )

@@ -149,6 +149,12 @@ def project_tasks_create(*, project: Project) -> int:
             workteam_notify_new_work(
                 workteam=project.workteam, project_name=project.name, count=total
             )
+            if project.pre_annotation_hook:  # custom tasks: each task waits for its input
+                enqueue_on_commit(
+                    jobs.project_pre_annotate,
+                    organization_id=project.organization_id,
+                    project_id=project.id,
+                )
     return created
 
 
@@ -159,6 +165,7 @@ def _tasks_insert(project: Project, item_ids: list[int]) -> int:
             project_id=project.id,
             item_id=item_id,
             answers_needed=project.answers_per_item,
+            status=Task.Status.PREPARING if project.pre_annotation_hook else Task.Status.OPEN,
         )
         for item_id in item_ids
     ]
@@ -187,9 +194,19 @@ def project_stop(*, project: Project, actor: User) -> Project:
     return project
 
 
+def project_settle(*, project_id: int) -> None:
+    """`_project_settle` for callers outside this module (the pre-annotation job)."""
+    _project_settle(project_id)
+
+
 def _project_settle(project_id: int) -> None:
-    """Finish a stopping project with no live work, or complete one with nothing left open."""
-    open_tasks = Task.objects.filter(project_id=project_id, status=Task.Status.OPEN, is_gold=False)
+    """Finish a stopping project with no live work, or complete one with nothing left open
+    (tasks still waiting for their pre-annotation hook count as open; gold tasks do not)."""
+    open_tasks = Task.objects.filter(
+        project_id=project_id,
+        status__in=[Task.Status.OPEN, Task.Status.PREPARING],
+        is_gold=False,
+    )
     if not open_tasks.exists():
         stopped = Project.objects.filter(pk=project_id, status=Project.Status.STOPPING).update(
             status=Project.Status.STOPPED, ended_at=timezone.now(), updated_at=timezone.now()
@@ -375,16 +392,24 @@ def assignment_submit(*, assignment: Assignment, worker: User, answer: object) -
     project = assignment.project
     if assignment.task.is_gold:
         quality.assignment_score_gold(assignment=assignment, answer=answer)
-    elif answered:
-        confidence = quality.task_consolidate(task_id=assignment.task_id, project=project)
-        if quality.task_answers_extend(
-            task_id=assignment.task_id,
-            project=project,
-            confidence=confidence,
-            funding_key=f"overlap:{assignment.pk}",
-        ):
-            answered = False  # one more answer is needed: the queue serves it next
-    quality.project_reestimate_schedule(project=project)
+    elif project.post_annotation_hook:  # custom tasks: the requester's hook consolidates
+        if answered:
+            enqueue_on_commit(
+                jobs.task_post_annotate,
+                organization_id=project.organization_id,
+                task_id=assignment.task_id,
+            )
+    else:
+        if answered:
+            confidence = quality.task_consolidate(task_id=assignment.task_id, project=project)
+            if quality.task_answers_extend(
+                task_id=assignment.task_id,
+                project=project,
+                confidence=confidence,
+                funding_key=f"overlap:{assignment.pk}",
+            ):
+                answered = False  # one more answer is needed: the queue serves it next
+        quality.project_reestimate_schedule(project=project)
     if answered:
         for listener in _task_answered_listeners:
             listener(assignment.task)

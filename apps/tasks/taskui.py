@@ -14,6 +14,7 @@ from apps.datasets.objects import OBJECT_ROUTE_PREFIX, object_read_url
 from apps.projects.models import Project, TaskType
 from apps.projects.services import labels_normalized
 from apps.tasks.models import Assignment
+from apps.tasks.video import sequence_read
 from apps.taskui.builtin import builtin_template
 from apps.taskui.frames import frame_url, register_frame_kind, register_media_path
 from apps.taskui.services import Preview, preview_create
@@ -26,6 +27,21 @@ BUILTIN_UI = {
     TaskType.TEXT_CLASSIFICATION: "TextMultiClass",
     TaskType.TEXT_CLASSIFICATION_MULTILABEL: "TextMultiClassMultiLabel",
     TaskType.NAMED_ENTITY_RECOGNITION: "NamedEntityRecognition",
+    TaskType.IMAGE_CLASSIFICATION: "ImageMultiClass",
+    TaskType.IMAGE_CLASSIFICATION_MULTILABEL: "ImageMultiClassMultiLabel",
+    TaskType.BOUNDING_BOX: "BoundingBox",
+    TaskType.SEMANTIC_SEGMENTATION: "SemanticSegmentation",
+    TaskType.LABEL_VERIFICATION: "LabelVerification",
+    TaskType.KEYPOINT: "Keypoint",
+    TaskType.POLYGON: "Polygon",
+    TaskType.POLYLINE: "Polyline",
+    TaskType.VIDEO_CLASSIFICATION: "VideoClassification",
+    TaskType.VIDEO_OBJECT_DETECTION: "VideoObjectDetection",
+    TaskType.VIDEO_OBJECT_TRACKING: "VideoObjectTracking",
+}
+VIDEO_FRAME_MODES = {
+    TaskType.VIDEO_OBJECT_DETECTION: "detection",
+    TaskType.VIDEO_OBJECT_TRACKING: "tracking",
 }
 FRAME_KIND = "assignment"
 
@@ -37,20 +53,60 @@ def task_template(project: Project) -> str:
     )
 
 
-def task_input(project: Project, item_data: dict) -> dict:
+def task_input(project: Project, item_data: dict, item: Item | None = None) -> dict:
     """`task.input`: the item as is for a custom UI; for a built-in UI the item plus the
-    project's labels and instructions, as Ground Truth's built-in pre-annotation step adds."""
+    project's labels and instructions, as Ground Truth's built-in pre-annotation step adds
+    (and, for video frame tasks, the frame refs of the `item`'s sequence file)."""
     if project.ui_template:
         return item_data
     labels = [label["label"] for label in project.labels]
     if project.task_type == TaskType.NAMED_ENTITY_RECOGNITION:
         labels = [{"label": label, "fullDisplayName": label} for label in labels]
-    return {
+    built = {
         **item_data,
         "labels": labels,
         "shortInstructions": project.short_instructions,
         "fullInstructions": project.full_instructions,
     }
+    if "source-ref" in item_data:  # the media of image and video tasks
+        built.setdefault("taskObject", item_data["source-ref"])
+    if project.task_type in VIDEO_FRAME_MODES and item is not None:
+        built["frames"] = sequence_read(item=item).frame_refs
+        built["mode"] = VIDEO_FRAME_MODES[project.task_type]
+    if project.task_type == TaskType.LABEL_VERIFICATION and "overlay" not in built:
+        overlay = verification_overlay(item_data)
+        if overlay and "semanticSegmentation" in overlay:
+            # A mask is a storage URI: the template signs it with grant_read_access.
+            built["overlayMask"] = overlay["semanticSegmentation"]["src"]
+        else:
+            built["overlay"] = overlay
+    return built
+
+
+def verification_overlay(item_data: dict) -> dict | None:
+    """What a verification task shows over the image: the item's prior label, found by its
+    `-metadata` type (boxes drawn from the value, a mask from its `-ref` URI)."""
+    for key, metadata in item_data.items():
+        if not key.endswith("-metadata") or not isinstance(metadata, dict):
+            continue
+        attribute = key[: -len("-metadata")]
+        value = item_data.get(attribute)
+        kind = metadata.get("type")
+        if kind == "groundtruth/object-detection" and isinstance(value, dict):
+            class_map = metadata.get("class-map") or {}
+            boxes = [
+                {
+                    "label": class_map.get(str(box.get("class_id")), str(box.get("class_id"))),
+                    **{side: box.get(side) for side in ("left", "top", "width", "height")},
+                }
+                for box in value.get("annotations", [])
+                if isinstance(box, dict)
+            ]
+            labels = sorted({box["label"] for box in boxes})
+            return {"boundingBox": {"labels": labels, "value": boxes}}
+        if kind == "groundtruth/semantic-segmentation" and isinstance(value, str):
+            return {"semanticSegmentation": {"src": value}}
+    return None
 
 
 def project_preview(*, project: Project) -> Preview:
@@ -64,7 +120,7 @@ def project_preview(*, project: Project) -> Preview:
         raise NotFound("The dataset has no items to preview with.")
     return preview_create(
         source=task_template(project),
-        task_input=task_input(project, item.data),
+        task_input=task_input(project, item.data, item),
         grant_read_access=lambda ref: object_read_url(item=item, ref=ref),
     )
 
@@ -117,9 +173,13 @@ def _render_assignment(payload: dict, address: str | None) -> str:
         item = assignment.task.item
         # Object URLs of a private workforce's work open only from its IP ranges too.
         networks = tuple(workforce.source_cidrs)
+        task = assignment.task
         return render_task_template(
             source=task_template(assignment.project),
-            task_input=task_input(assignment.project, item.data),
+            # A custom task's pre-annotation hook gave its input; otherwise the item's.
+            task_input=task.task_input
+            if task.task_input is not None
+            else task_input(assignment.project, item.data, item),
             grant_read_access=lambda ref: object_read_url(
                 item=item, ref=ref, source_networks=networks
             ),

@@ -9,6 +9,7 @@ from django.views.decorators.http import require_POST
 from apps.accounts import permissions
 from apps.accounts.views import organization_page
 from apps.core.client_ip import client_ip
+from apps.core.crypto import decrypt
 from apps.core.errors import DomainError, NotFound
 from apps.core.pages import report_error
 from apps.projects.selectors import project_get
@@ -96,6 +97,11 @@ def project_page(request: HttpRequest, project_id: int) -> HttpResponse:
     context = {
         "project": project,
         "progress": selectors.project_progress(project=project),
+        "failed_tasks": list(selectors.tasks_failed(project=project)),
+        # Receivers of URL hooks verify X-Groundwork-Signature with it.
+        "hook_secret": decrypt(project.hook_secret_encrypted)
+        if project.hook_secret_encrypted
+        else "",
         "preview": preview,
         "preview_error": preview_error,
         "quality": selectors.project_quality(project=project),

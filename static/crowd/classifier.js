@@ -38,7 +38,7 @@ const CSS = `
   .extra:empty { display: none; }
 `;
 
-class BaseClassifier extends HTMLElement {
+export class BaseClassifier extends HTMLElement {
   static multiple = false;
 
   static get observedAttributes() {
@@ -51,12 +51,12 @@ class BaseClassifier extends HTMLElement {
     this.shadowRoot.innerHTML = `
       <style>${CSS}</style>
       <div class="layout">
-        <section class="main${this.constructor.multiple ? " multi" : ""}" part="main">
+        <section class="main annotation-area${this.constructor.multiple ? " multi" : ""}" part="main">
           <h2 class="header" part="header"></h2>
           <div class="target" part="target"><slot name="target"></slot></div>
           <p class="prompt">${this.constructor.multiple ? "Choose all that apply" : "Choose one"} ·
             press a number key to pick</p>
-          <div class="choices" role="${this.constructor.multiple ? "group" : "radiogroup"}" part="choices"></div>
+          <div class="choices category-picker-wrapper" role="${this.constructor.multiple ? "group" : "radiogroup"}" part="choices"></div>
           <div class="error" role="alert"></div>
           <div class="extra"><slot name="extra"></slot></div>
         </section>

@@ -10,7 +10,8 @@ const CHECKABLE_CROWD = new Set(["CROWD-CHECKBOX", "CROWD-RADIO-BUTTON", "CROWD-
 
 /** Merge one named value into the answer, the way Ground Truth's crowd-form does. */
 function addValue(answer, element) {
-  const name = element.getAttribute("name");
+  // A2I's review elements submit under their service's key, not under a `name`.
+  const name = element.getAttribute("name") || element.crowdAnswerKey;
   if (!name) return;
   if (CHECKABLE_CROWD.has(element.tagName)) {
     const value = element.getAttribute("value") || "on";

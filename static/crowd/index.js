@@ -1,8 +1,10 @@
 // Registers every crowd element, then tells the page they are ready
 // (`all-crowd-elements-ready` on document, as Ground Truth's library does).
+import { CrowdRekognitionDetectModerationLabels, CrowdTextractAnalyzeDocument } from "./a2i.js";
 import { CrowdClassifier, CrowdClassifierMultiSelect } from "./classifier.js";
 import { CrowdEntityAnnotation } from "./entity.js";
 import { CrowdButton, CrowdForm } from "./form.js";
+import { CrowdImageClassifier, CrowdImageClassifierMultiSelect } from "./image-classifier.js";
 import {
   CrowdCheckbox,
   CrowdInput,
@@ -24,6 +26,10 @@ import {
   FullInstructions,
   ShortInstructions,
 } from "./layout.js";
+import { CrowdInstanceSegmentation, CrowdSemanticSegmentation } from "./segmentation.js";
+import { CrowdBoundingBox, CrowdKeypoint, CrowdLine, CrowdPolygon, CrowdPolyline } from "./shapes.js";
+import { CrowdQuestionAnswerGeneration, CrowdTextRanking } from "./v2.js";
+import { CrowdVideoFrames } from "./video.js";
 
 // Leaves before containers, crowd-form last: it moves its children into a <form>.
 const ELEMENTS = [
@@ -48,6 +54,20 @@ const ELEMENTS = [
   ["crowd-classifier", CrowdClassifier],
   ["crowd-classifier-multi-select", CrowdClassifierMultiSelect],
   ["crowd-entity-annotation", CrowdEntityAnnotation],
+  ["crowd-image-classifier", CrowdImageClassifier],
+  ["crowd-image-classifier-multi-select", CrowdImageClassifierMultiSelect],
+  ["crowd-bounding-box", CrowdBoundingBox],
+  ["crowd-polygon", CrowdPolygon],
+  ["crowd-line", CrowdLine],
+  ["crowd-polyline", CrowdPolyline],
+  ["crowd-keypoint", CrowdKeypoint],
+  ["crowd-semantic-segmentation", CrowdSemanticSegmentation],
+  ["crowd-instance-segmentation", CrowdInstanceSegmentation],
+  ["crowd-video-frames", CrowdVideoFrames],
+  ["crowd-rekognition-detect-moderation-labels", CrowdRekognitionDetectModerationLabels],
+  ["crowd-textract-analyze-document", CrowdTextractAnalyzeDocument],
+  ["crowd-text-ranking", CrowdTextRanking],
+  ["crowd-question-answer-generation", CrowdQuestionAnswerGeneration],
   ["crowd-form", CrowdForm],
 ];
 
@@ -55,7 +75,7 @@ for (const [name, element] of ELEMENTS) {
   if (!customElements.get(name)) customElements.define(name, element);
 }
 
-// Elements this version does not implement yet (the image, video and A2I ones) would
+// Elements this version does not implement yet would
 // silently show nothing: say so at the top of the task instead.
 const missing = new Set(
   Array.from(document.querySelectorAll("*"), (element) => element.localName).filter(

@@ -200,13 +200,22 @@ export function activateShortcuts(widget) {
 }
 
 document.addEventListener("keydown", (event) => {
-  if (event.defaultPrevented || event.ctrlKey || event.metaKey || event.altKey) return;
-  if (isTypingTarget(event)) return;
+  if (event.defaultPrevented || isTypingTarget(event)) return;
   const widget =
     activeWidget && activeWidget.isConnected
       ? activeWidget
       : shortcutWidgets.find((candidate) => candidate.isConnected);
-  if (widget && widget.handleShortcut(event)) event.preventDefault();
+  if (!widget) return;
+  // Ctrl/Cmd/Alt combinations go only to widgets that ask for them (undo/redo in the
+  // drawing tools); everything else leaves them to the browser.
+  if ((event.ctrlKey || event.metaKey || event.altKey) && !widget.acceptsModifiedKeys) return;
+  if (widget.handleShortcut(event)) event.preventDefault();
+});
+
+/** Key-up events for widgets that track held keys (Space to pan). */
+document.addEventListener("keyup", (event) => {
+  const widget = activeWidget && activeWidget.isConnected ? activeWidget : null;
+  if (widget && typeof widget.handleKeyUp === "function") widget.handleKeyUp(event);
 });
 
 // One palette for labels: readable on white, distinct side by side.
@@ -267,12 +276,12 @@ export const WIDGET_CSS = `
  */
 export function instructionsMarkup() {
   return `
-    <aside part="instructions">
+    <aside part="instructions" class="awsui-app-layout__navigation">
       <h3>Instructions</h3>
       <div class="short"><slot name="short"></slot></div>
       <button type="button" class="link full-open">View full instructions</button>
     </aside>
-    <dialog part="full-instructions">
+    <dialog part="full-instructions" class="awsui-modal-dialog">
       <header><span class="full-title">Instructions</span>
         <button type="button" class="close" aria-label="Close">×</button></header>
       <div class="body"><slot name="full"></slot></div>

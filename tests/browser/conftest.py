@@ -100,6 +100,38 @@ def page(browser, live_server, requester):
     context.close()
 
 
+@pytest.fixture
+def worker_page(browser, live_server):
+    """Open pages as `user`: returns a function user -> page."""
+    contexts = []
+
+    def open_as(user):
+        client = Client()
+        client.force_login(user)
+        context = browser.new_context(
+            base_url=live_server.url, viewport={"width": 1400, "height": 900}
+        )
+        context.add_cookies(
+            [
+                {
+                    "name": "sessionid",
+                    "value": client.cookies["sessionid"].value,
+                    "url": live_server.url,
+                }
+            ]
+        )
+        contexts.append(context)
+        page = context.new_page()
+        page.set_default_timeout(10_000)
+        page.console_errors = []
+        page.on("pageerror", lambda error: page.console_errors.append(str(error)))
+        return page
+
+    yield open_as
+    for context in contexts:
+        context.close()
+
+
 def preview_url(membership) -> str:
     return f"/orgs/{membership.organization.slug}/task-ui/preview/"
 

@@ -523,11 +523,11 @@ def test_elements_not_supported_yet_are_named_in_a_warning(page, requester):
     frame = render_in_preview(
         page,
         requester,
-        template=fixture_template(GT + "images/bounding-box.liquid.html"),
-        task_input={"taskObject": "https://images.example.com/dog.jpg"},
+        template="<crowd-form><crowd-point-cloud name='cloud'></crowd-point-cloud></crowd-form>",
+        task_input={},
     )
     assert frame.locator("crowd-alert.crowd-unsupported").inner_text() == (
-        "This task uses <crowd-bounding-box>, which this version of the task UI does not"
+        "This task uses <crowd-point-cloud>, which this version of the task UI does not"
         " support yet."
     )
 

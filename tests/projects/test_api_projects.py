@@ -127,7 +127,16 @@ def test_start_creates_one_task_per_item_and_progress_counts_them(owner_client, 
     assert Task.objects.filter(project=project).count() == 3
     assert progress.json() == {
         "status": "in_progress",
-        "tasks": {"total": 3, "waiting": 3, "in_progress": 0, "answered": 0, "withdrawn": 0},
+        "tasks": {
+            "total": 3,
+            "waiting": 3,
+            "in_progress": 0,
+            "answered": 0,
+            "withdrawn": 0,
+            "preparing": 0,
+            "skipped": 0,
+            "failed": 0,
+        },
         "answers": 0,
     }
 

@@ -190,3 +190,32 @@ def test_start_for_a_project_of_another_team_is_404(client, owner):
 
     assert client.post(reverse("work_start"), {"project_id": project.id}).status_code == 404
     assert not Assignment.objects.exists()
+
+
+def test_new_custom_project_form_takes_hooks_and_refuses_internal_urls(owner_page, owner, settings):
+    settings.ANNOTATION_HOOK_CALLABLES = ["tests.tasks.hook_functions.post_majority"]
+    dataset = dataset_of_texts(owner, ["x"])
+    team = private_team(owner)
+    custom = {"task_type": "custom", "ui_template": "<crowd-form></crowd-form>"}
+
+    refused = owner_page.post(
+        reverse("project_new", args=[owner.organization.slug]),
+        form_data(dataset, team, pre_annotation_hook="http://10.0.0.5/hook", **custom),
+    )
+    assert refused.status_code == 400
+    assert "internal or reserved network address" in refused.content.decode()
+    assert not Project.objects.exists()
+
+    created = owner_page.post(
+        reverse("project_new", args=[owner.organization.slug]),
+        form_data(
+            dataset, team, post_annotation_hook="tests.tasks.hook_functions.post_majority", **custom
+        ),
+    )
+    assert created.status_code == 302
+    project = Project.objects.get()
+    assert (project.pre_annotation_hook, project.post_annotation_hook) == (
+        "",
+        "tests.tasks.hook_functions.post_majority",
+    )
+    assert project.hook_secret_encrypted == ""  # only URL hooks are signed

@@ -145,7 +145,23 @@ def test_builtin_templates_render_their_sample_inputs():
         "TextMultiClass",
         "TextMultiClassMultiLabel",
         "NamedEntityRecognition",
+        "ImageMultiClass",
+        "ImageMultiClassMultiLabel",
+        "BoundingBox",
+        "SemanticSegmentation",
+        "LabelVerification",
+        "Keypoint",
+        "Polygon",
+        "Polyline",
+        "VideoClassification",
+        "VideoObjectDetection",
+        "VideoObjectTracking",
     }
+    for task_type in BUILTIN_TEMPLATES:
+        page = render_task_template(
+            source=builtin_template(task_type), task_input=SAMPLE_INPUTS[task_type]
+        )
+        assert "{%" not in page and "endcomment" not in page and "<crowd-form>" in page
     rendered = render_task_template(
         source=builtin_template("TextMultiClass"), task_input=SAMPLE_INPUTS["TextMultiClass"]
     )
@@ -164,4 +180,4 @@ def test_builtin_templates_render_their_sample_inputs():
 
 def test_builtin_template_refuses_an_unknown_task_type():
     with pytest.raises(NotFound):
-        builtin_template("BoundingBox")
+        builtin_template("PointCloudSemanticSegmentation")

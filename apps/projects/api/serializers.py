@@ -27,6 +27,8 @@ class ProjectOutput(serializers.ModelSerializer):
             "priority",
             "tags",
             "auto_approval_delay_seconds",
+            "pre_annotation_hook",
+            "post_annotation_hook",
             "status",
             "failure_reason",
             "created_at",
@@ -73,6 +75,8 @@ class ProjectInput(serializers.Serializer):
     auto_approval_delay_seconds = serializers.IntegerField(
         required=False, min_value=0, max_value=30 * 24 * 3600
     )
+    pre_annotation_hook = serializers.CharField(required=False, allow_blank=True, max_length=2048)
+    post_annotation_hook = serializers.CharField(required=False, allow_blank=True, max_length=2048)
 
 
 class ProgressOutput(serializers.Serializer):

@@ -39,6 +39,8 @@ def answer_value(answer: object, project: Project | None = None) -> object:
     whole answer."""
     if project is not None and project.task_type in CUSTOM:
         return answer
+    if isinstance(answer, dict) and "verdict" in answer:  # a chained verification's verdict
+        return answer["verdict"]
     if isinstance(answer, dict) and len(answer) == 1:
         return next(iter(answer.values()))
     return None

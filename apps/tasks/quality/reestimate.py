@@ -59,8 +59,9 @@ def project_reestimate_schedule(*, project: Project) -> None:
 
 def project_reestimate(*, project: Project) -> int:
     """Re-estimate labels and worker quality from all submitted answers; returns the number
-    of tasks whose label was written. Writes in short batches: never holds the project."""
-    if project.task_type not in CONSOLIDATED_TYPES:
+    of tasks whose label was written. Writes in short batches: never holds the project.
+    A project with a post-annotation hook is left to the hook."""
+    if project.task_type not in CONSOLIDATED_TYPES or project.post_annotation_hook:
         return 0
     rows = _answer_values(project)
     answered = set(
