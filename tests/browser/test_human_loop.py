@@ -13,7 +13,6 @@ from apps.datasets import services as dataset_services
 from apps.reviews import services
 from apps.reviews.models import HumanLoop
 from tests.browser.test_work_flow import FRAME, task_frame
-from tests.browser.test_work_flow import worker_page as worker_page  # the fixture
 from tests.workforces.helpers import private_team, worker_of
 
 TEMPLATE = """<crowd-form>

@@ -185,8 +185,11 @@ def test_bounding_box_answers_are_consolidated_and_exported(owner, tmp_path):
     assert line["boxes-metadata"]["class-map"] == {"0": "dog", "1": "cat"}
 
 
-def test_answers_of_the_wrong_shape_leave_the_task_unlabeled(owner, caplog):
-    from apps.tasks.models import Task
+def test_answers_of_the_wrong_shape_never_reach_the_consolidation(owner):
+    """The submit refuses them (apps.tasks.validation), so a box consolidator never sees
+    a box without numbers; the task keeps waiting for a valid answer."""
+    from apps.core.errors import DomainError
+    from apps.tasks.models import Assignment, Task
 
     project, workers = text_project(
         owner,
@@ -196,11 +199,19 @@ def test_answers_of_the_wrong_shape_leave_the_task_unlabeled(owner, caplog):
         label_attribute_name="boxes",
         labels=[{"label": "dog"}],
     )
-    bad = {"annotatedResult": {"boundingBoxes": [{"label": "dog", "left": "x"}]}}
-    work(project, workers[0], bad)
+    bad = {
+        "annotatedResult": {
+            "boundingBoxes": [{"label": "dog", "left": "x", "top": 0, "width": 5, "height": 5}],
+            "inputImageProperties": {"width": 100, "height": 80},
+        }
+    }
+
+    with pytest.raises(DomainError, match="Box #1 left must be a finite number"):
+        work(project, workers[0], bad)
+
     task = Task.objects.get(project=project)
-    assert (task.status, task.consolidated_label) == ("answered", None)
-    assert "not consolidated: answer 0 box 0.left must be a finite number" in caplog.text
+    assert (task.status, task.answers_received, task.consolidated_label) == ("open", 0, None)
+    assert not Assignment.objects.filter(task=task, status="submitted").exists()
 
 
 def test_custom_tasks_take_the_majority_of_json_answers(owner, tmp_path):
