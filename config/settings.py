@@ -5,6 +5,7 @@ local `.env` (see `.env.example`); production sets real environment variables.
 `DJANGO_` prefixes only Django's own settings.
 """
 
+from decimal import Decimal
 from pathlib import Path
 
 import environ
@@ -51,6 +52,7 @@ INSTALLED_APPS = [
     "apps.tasks",
     "apps.taskui",
     "apps.reporting",
+    "apps.payouts",
 ]
 
 MIDDLEWARE = [
@@ -263,6 +265,7 @@ CELERY_BEAT_SCHEDULE = {
         "task": "reporting.project_stats_refresh_due",
         "schedule": 60.0,
     },
+    "payouts.payout_batch_run": {"task": "payouts.payout_batch_run", "schedule": 24 * 3600.0},
 }
 CELERY_BEAT_SCHEDULE_FILENAME = env(
     "CELERY_BEAT_SCHEDULE_FILENAME", default=str(BASE_DIR / "var" / "celerybeat-schedule")
@@ -301,3 +304,12 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
 }
+
+# Money (apps.payouts; rounding rules in apps/payouts/money.py). One currency per deployment.
+PAYOUTS_CURRENCY = env("PAYOUTS_CURRENCY", default="USD")
+PAYOUTS_CURRENCY_PLACES = env.int("PAYOUTS_CURRENCY_PLACES", default=2)
+# The platform fee on each approved assignment's price and on each bonus: percent, minimum.
+PAYOUTS_FEE_PERCENT = Decimal(env("PAYOUTS_FEE_PERCENT", default="20"))
+PAYOUTS_FEE_MINIMUM = Decimal(env("PAYOUTS_FEE_MINIMUM", default="0.01"))
+PAYOUTS_MINIMUM = Decimal(env("PAYOUTS_MINIMUM", default="1.00"))  # smallest payout
+PAYOUTS_PROVIDER = env("PAYOUTS_PROVIDER", default="manual")  # apps.payouts.providers

@@ -12,6 +12,7 @@ api_v1 = [
     path("", include("apps.tasks.api.urls")),
     path("", include("apps.taskui.api.urls")),
     path("", include("apps.reporting.api.urls")),
+    path("", include("apps.payouts.api.urls")),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     path("redoc/", SpectacularRedocView.as_view(url_name="schema"), name="api-redoc"),

@@ -57,6 +57,9 @@ def text_project(owner, *, items: int = 3, workers: int = 2, start: bool = True,
         organization=owner.organization, actor=owner.user, **{**defaults, **fields}
     )
     if start:
+        from tests.payouts.helpers import fund_to_start  # paid work reserves escrow to start
+
+        fund_to_start(project)
         with TestCase.captureOnCommitCallbacks(execute=True):  # the task-creation job runs
             task_services.project_start(project=project, actor=owner.user)
         project.refresh_from_db()

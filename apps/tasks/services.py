@@ -17,6 +17,7 @@ from apps.core.errors import Conflict, DomainError, NotFound
 from apps.core.jobs import enqueue_on_commit
 from apps.core.services import audit_record
 from apps.datasets.models import Item
+from apps.payouts import services as payout_services
 from apps.projects.models import Project
 from apps.tasks import jobs
 from apps.tasks.models import Assignment, Task
@@ -84,6 +85,8 @@ def project_start(*, project: Project, actor: User) -> Project:
         started_at=now,
         available_until=now + timedelta(seconds=project.task_availability_lifetime_seconds),
     )
+    # Paid work reserves its maximum cost, or the start is refused (and rolled back).
+    payout_services.project_escrow_reserve(project=project, actor=actor)
     audit_record(
         organization_id=project.organization_id,
         actor=actor,
@@ -168,12 +171,14 @@ def _project_settle(project_id: int) -> None:
     """Finish a stopping project with no live work, or complete one with nothing left open."""
     open_tasks = Task.objects.filter(project_id=project_id, status=Task.Status.OPEN)
     if not open_tasks.exists():
-        Project.objects.filter(pk=project_id, status=Project.Status.STOPPING).update(
+        stopped = Project.objects.filter(pk=project_id, status=Project.Status.STOPPING).update(
             status=Project.Status.STOPPED, ended_at=timezone.now(), updated_at=timezone.now()
         )
-        Project.objects.filter(pk=project_id, status=Project.Status.IN_PROGRESS).update(
+        completed = Project.objects.filter(pk=project_id, status=Project.Status.IN_PROGRESS).update(
             status=Project.Status.COMPLETED, ended_at=timezone.now(), updated_at=timezone.now()
         )
+        if stopped or completed:  # the project ended: give back the escrow it won't spend
+            payout_services.project_escrow_release_unused(project_id=project_id)
 
 
 def _stopping_condition_reached(project: Project) -> bool:
