@@ -11,13 +11,16 @@ from django_scopes import scope
 from apps.core.models import Heartbeat
 
 
-def enqueue_on_commit(job: celery.Task, **kwargs: object) -> None:
+def enqueue_on_commit(
+    job: celery.Task, *, countdown: float | None = None, **kwargs: object
+) -> None:
     """Queue `job` once the current transaction commits; never if it rolls back.
 
     A bare `.delay()` inside a transaction can run before its rows exist.
-    Arguments are ids and JSON primitives only.
+    Arguments are ids and JSON primitives only. `countdown`: run no sooner than this many
+    seconds after the commit (debounced jobs).
     """
-    transaction.on_commit(partial(job.apply_async, kwargs=kwargs))
+    transaction.on_commit(partial(job.apply_async, kwargs=kwargs, countdown=countdown))
 
 
 class OrganizationJob(celery.Task):

@@ -4,7 +4,7 @@ from django_scopes import scope
 from apps.accounts.models import Organization
 from apps.core.jobs import OrganizationJob
 from apps.projects.models import Project
-from apps.tasks import services  # the module: services imports this one too
+from apps.tasks import quality, services  # the modules: they import this one too
 
 
 @shared_task(base=OrganizationJob, name="tasks.project_tasks_create")
@@ -24,3 +24,10 @@ def assignments_expire() -> None:
     with scope(organization=list(Organization.objects.values_list("id", flat=True))):
         while services.assignments_expire_overdue():
             pass
+
+
+@shared_task(base=OrganizationJob, name="tasks.project_reestimate")
+def project_reestimate(*, organization_id: int, project_id: int) -> None:
+    project = Project.objects.filter(id=project_id).first()
+    if project is not None:
+        quality.project_reestimate(project=project)

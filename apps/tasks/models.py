@@ -25,6 +25,16 @@ class Task(TenantModel):
     answers_needed = models.PositiveSmallIntegerField()
     answers_received = models.PositiveSmallIntegerField(default=0)
     live_assignments = models.PositiveSmallIntegerField(default=0)
+    # The consolidated answer (shaped like one worker's answer value) and its confidence in
+    # [0, 1], written with the last answer and refreshed by the project re-estimation job.
+    consolidated_label = models.JSONField(null=True, blank=True)
+    confidence = models.FloatField(null=True, blank=True)
+    consolidated_at = models.DateTimeField(null=True, blank=True)
+    # A gold (honeypot) task: every worker may answer it once; it is scored, never
+    # consolidated nor exported, and never holds up the project's completion.
+    is_gold = models.BooleanField(default=False)
+    # Dynamic overlap asked this task for more answers: the queue serves it first.
+    needs_more = models.BooleanField(default=False)
 
     class Meta:
         constraints = [
@@ -39,6 +49,16 @@ class Task(TenantModel):
             models.Index(fields=["project", "id"], condition=Q(status="open"), name="task_queue"),
             # ...and, across the projects of one priority level, all open tasks in id order.
             models.Index(fields=["id"], condition=Q(status="open"), name="task_queue_any_project"),
+            models.Index(
+                fields=["project", "id"],
+                condition=Q(status="open", is_gold=True),
+                name="task_queue_gold",
+            ),
+            models.Index(
+                fields=["project", "id"],
+                condition=Q(status="open", needs_more=True),
+                name="task_queue_more",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -91,3 +111,85 @@ class Assignment(TenantModel):
     @property
     def is_overdue(self) -> bool:
         return self.status == self.Status.ACTIVE and self.deadline <= timezone.now()
+
+
+class WorkerQuality(TenantModel):
+    """One worker's estimated quality in one project, refreshed by the re-estimation job.
+
+    `accuracy`: expected share of correct answers (Dawid-Skene for single-label projects,
+    agreement with consolidated labels otherwise); `agreement`: share of the worker's
+    answers on consolidated tasks equal to the consolidated label; `confusion`: the
+    worker's confusion matrix (true label -> answered label -> probability), if estimated.
+    """
+
+    project = models.ForeignKey("projects.Project", on_delete=models.CASCADE, related_name="+")
+    worker = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    answers = models.PositiveIntegerField(default=0)
+    consolidated_answers = models.PositiveIntegerField(default=0)
+    agreement = models.FloatField(null=True, blank=True)
+    accuracy = models.FloatField(null=True, blank=True)
+    confusion = models.JSONField(null=True, blank=True)
+    gold_answers = models.PositiveIntegerField(default=0)
+    gold_correct = models.PositiveIntegerField(default=0)
+    # Paused workers get no more tasks of the project (gold accuracy below the threshold).
+    paused = models.BooleanField(default=False)
+    paused_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["project", "worker"], name="worker_quality_one_per_project"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"quality of {self.worker_id} in project {self.project_id}"
+
+
+class ProjectQuality(TenantModel):
+    """A project's quality-control settings and agreement figures.
+
+    Settings (the requester's): gold items are mixed into each worker's stream at
+    `gold_rate` (share of claims, 0-0.5); a worker whose gold accuracy is below
+    `gold_pause_below` after `gold_min_answers` gold answers is paused from the project.
+    Dynamic overlap: a task whose confidence is below `overlap_confidence_below` after its
+    answers gets one more answer, up to `overlap_max_answers`.
+
+    Figures (the re-estimation job's): `metrics` holds `fleiss_kappa`,
+    `krippendorff_alpha`, `span_f1`, `mean_box_iou` (those that apply, None when
+    undefined), `mean_confidence`, `consolidated` and `answers`."""
+
+    project = models.OneToOneField("projects.Project", on_delete=models.CASCADE, related_name="+")
+    metrics = models.JSONField(default=dict)
+    gold_rate = models.FloatField(default=0.0)
+    gold_min_answers = models.PositiveSmallIntegerField(default=5)
+    gold_pause_below = models.FloatField(null=True, blank=True)
+    overlap_confidence_below = models.FloatField(null=True, blank=True)
+    overlap_max_answers = models.PositiveSmallIntegerField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(gold_rate__gte=0, gold_rate__lte=0.5), name="quality_gold_rate_range"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"quality of project {self.project_id}"
+
+
+class GoldItem(TenantModel):
+    """An item of the project's dataset with a known answer (shaped like one worker's
+    answer value, e.g. {"label": "positive"})."""
+
+    project = models.ForeignKey("projects.Project", on_delete=models.CASCADE, related_name="+")
+    item = models.ForeignKey("datasets.Item", on_delete=models.CASCADE, related_name="+")
+    answer = models.JSONField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["project", "item"], name="gold_item_one_per_item"),
+        ]
+
+    def __str__(self) -> str:
+        return f"gold item {self.item_id} of project {self.project_id}"

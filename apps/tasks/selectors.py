@@ -1,10 +1,11 @@
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import Count, F, FloatField, Q, QuerySet, Sum
+from django.db.models.functions import Cast
 from django.utils import timezone
 
 from apps.accounts.models import Organization, User
 from apps.core.errors import NotFound
 from apps.projects.models import Project
-from apps.tasks.models import Assignment, Task
+from apps.tasks.models import Assignment, GoldItem, ProjectQuality, Task, WorkerQuality
 from apps.workforces.errors import WorkerAddressRefused
 from apps.workforces.models import VendorSubscription, Workforce, Workteam
 from apps.workforces.selectors import workforce_ip_allowed, workteams_for_worker
@@ -158,4 +159,57 @@ def vendor_routed_projects(*, vendor: Organization) -> QuerySet[Project]:
         .annotate(waiting=_waiting_tasks())
         .select_related("organization", "workteam__subscription")
         .order_by("-started_at", "-pk")
+    )
+
+
+def worker_quality_for_project(
+    *, organization: Organization, project_id: int
+) -> QuerySet[WorkerQuality]:
+    return (
+        WorkerQuality.objects.filter(organization=organization, project_id=project_id)
+        .select_related("worker")
+        .order_by("-answers", "pk")
+    )
+
+
+def worker_quality_for_organization(*, organization: Organization) -> QuerySet:
+    """Per worker over all the organization's projects: answers, and agreement and accuracy
+    averaged over projects weighted by the answers they rest on."""
+    weighted = {
+        "agree_sum": Sum(F("agreement") * Cast("consolidated_answers", FloatField())),
+        "accuracy_sum": Sum(F("accuracy") * Cast("answers", FloatField())),
+        "accuracy_weight": Sum("answers", filter=Q(accuracy__isnull=False)),
+    }
+    return (
+        WorkerQuality.objects.filter(organization=organization)
+        .values("worker")
+        .annotate(
+            total_answers=Sum("answers"),
+            total_consolidated=Sum("consolidated_answers"),
+            projects=Count("project"),
+            **weighted,
+        )
+        .order_by("-total_answers", "worker")
+    )
+
+
+def worker_quality_for_worker(*, worker: User) -> QuerySet[WorkerQuality]:
+    """A worker's own quality, per project, in the organizations they work for."""
+    return WorkerQuality.objects.filter(worker=worker).select_related("project").order_by("-pk")
+
+
+def project_quality(*, project: Project) -> dict:
+    """The project's agreement figures from the last re-estimation, and when they were
+    computed ({} before the first)."""
+    row = (
+        ProjectQuality.objects.filter(organization_id=project.organization_id, project=project)
+        .values("metrics", "updated_at")
+        .first()
+    )
+    return {**row["metrics"], "updated_at": row["updated_at"]} if row else {}
+
+
+def gold_items_for_project(*, organization: Organization, project_id: int) -> QuerySet[GoldItem]:
+    return GoldItem.objects.filter(organization=organization, project_id=project_id).order_by(
+        "item_id"
     )

@@ -19,7 +19,7 @@ from apps.core.services import audit_record
 from apps.datasets.models import Item
 from apps.payouts import services as payout_services
 from apps.projects.models import Project
-from apps.tasks import jobs
+from apps.tasks import jobs, quality
 from apps.tasks.models import Assignment, Task
 from apps.tasks.validation import validate_answer
 from apps.workforces.services import workteam_notify_new_work
@@ -120,6 +120,7 @@ def project_tasks_create(*, project: Project) -> int:
             batch = []
     if batch:
         created += _tasks_insert(project, batch)
+    quality.gold_tasks_mark(project=project)
     with transaction.atomic():
         opened = Project.objects.filter(pk=project.pk, status=Project.Status.STARTING).update(
             status=Project.Status.IN_PROGRESS, updated_at=timezone.now()
@@ -169,7 +170,7 @@ def project_stop(*, project: Project, actor: User) -> Project:
 
 def _project_settle(project_id: int) -> None:
     """Finish a stopping project with no live work, or complete one with nothing left open."""
-    open_tasks = Task.objects.filter(project_id=project_id, status=Task.Status.OPEN)
+    open_tasks = Task.objects.filter(project_id=project_id, status=Task.Status.OPEN, is_gold=False)
     if not open_tasks.exists():
         stopped = Project.objects.filter(pk=project_id, status=Project.Status.STOPPING).update(
             status=Project.Status.STOPPED, ended_at=timezone.now(), updated_at=timezone.now()
@@ -230,8 +231,13 @@ def assignment_next(
     now = timezone.now()
     with transaction.atomic():
         assignments_expire_overdue(now=now)
-        projects = Project.objects.filter(
-            status=Project.Status.IN_PROGRESS, workteam_id__in=workteam_ids, available_until__gt=now
+        projects = quality.projects_for_worker(
+            Project.objects.filter(
+                status=Project.Status.IN_PROGRESS,
+                workteam_id__in=workteam_ids,
+                available_until__gt=now,
+            ),
+            worker=worker,
         )
         if project_id is not None:
             projects = projects.filter(pk=project_id)
@@ -248,12 +254,12 @@ def assignment_next(
             if held_counts[project.pk] < project.max_concurrent_tasks_per_worker:
                 by_priority.setdefault(project.priority, []).append(project.pk)
         for project_ids in by_priority.values():  # dicts keep insertion: highest first
-            task = (
+            claimable = (
                 tasks_claimable(worker=worker, project_ids=project_ids)
                 .select_for_update(skip_locked=True, of=("self",))
                 .select_related("item")
-                .first()
             )
+            task = quality.task_pick(claimable, [projects[pk] for pk in project_ids])
             if task is not None:
                 project = projects[task.project_id]
                 Task.objects.filter(pk=task.pk).update(live_assignments=F("live_assignments") + 1)
@@ -345,6 +351,15 @@ def assignment_submit(*, assignment: Assignment, worker: User, answer: object) -
         updated_at=now,
     )
     project = assignment.project
+    if assignment.task.is_gold:
+        quality.assignment_score_gold(assignment=assignment, answer=answer)
+    elif answered:
+        confidence = quality.task_consolidate(task_id=assignment.task_id, project=project)
+        if quality.task_answers_extend(
+            task_id=assignment.task_id, project=project, confidence=confidence
+        ):
+            answered = False  # one more answer is needed: the queue serves it next
+    quality.project_reestimate_schedule(project=project)
     if answered:
         if project.status == Project.Status.IN_PROGRESS and _stopping_condition_reached(project):
             project_stop(project=project, actor=None)

@@ -16,9 +16,10 @@ from apps.tasks import selectors, services
 from apps.tasks.forms import MarketplaceFilterForm
 from apps.tasks.models import Assignment
 from apps.tasks.taskui import assignment_frame_url, project_preview
-from apps.workforces.selectors import worker_profile_find
+from apps.workforces.selectors import anonymized_worker_id, worker_profile_find
 
 RECENT = 20
+WORKER_QUALITY_ROWS = 50  # the project page shows the most active workers; the API lists all
 
 
 @login_required
@@ -96,6 +97,13 @@ def project_page(request: HttpRequest, project_id: int) -> HttpResponse:
         "progress": selectors.project_progress(project=project),
         "preview": preview,
         "preview_error": preview_error,
+        "quality": selectors.project_quality(project=project),
+        "worker_quality": [
+            (anonymized_worker_id(user=row.worker, organization=request.organization), row)
+            for row in selectors.worker_quality_for_project(
+                organization=request.organization, project_id=project.id
+            )[:WORKER_QUALITY_ROWS]
+        ],
     }
     return render(request, "tasks/project_page.html", context)
 

@@ -1,6 +1,7 @@
 from rest_framework import serializers
 
-from apps.tasks.models import Assignment
+from apps.accounts.models import User
+from apps.tasks.models import Assignment, GoldItem, ProjectQuality, WorkerQuality
 from apps.workforces.selectors import anonymized_worker_id
 
 
@@ -60,3 +61,126 @@ class WorkAssignmentOutput(serializers.ModelSerializer):
             "short_instructions": project.short_instructions,
             "full_instructions": project.full_instructions,
         }
+
+
+class WorkerQualityOutput(serializers.ModelSerializer):
+    """One worker's quality in one project, for the requester (anonymized id)."""
+
+    worker_id = serializers.SerializerMethodField()
+
+    class Meta:
+        model = WorkerQuality
+        fields = [
+            "worker_id",
+            "answers",
+            "consolidated_answers",
+            "agreement",
+            "accuracy",
+            "confusion",
+            "updated_at",
+        ]
+
+    def get_worker_id(self, row: WorkerQuality) -> str:
+        return anonymized_worker_id(user=row.worker, organization=self.context["organization"])
+
+
+class OrganizationWorkerQualityOutput(serializers.Serializer):
+    """One worker over all the organization's projects."""
+
+    worker_id = serializers.SerializerMethodField()
+    projects = serializers.IntegerField()
+    answers = serializers.IntegerField(source="total_answers")
+    consolidated_answers = serializers.IntegerField(source="total_consolidated")
+    agreement = serializers.SerializerMethodField()
+    accuracy = serializers.SerializerMethodField()
+
+    def get_worker_id(self, row: dict) -> str:
+        # Only the primary key enters the pseudonym; no need to load the user.
+        return anonymized_worker_id(
+            user=User(pk=row["worker"]), organization=self.context["organization"]
+        )
+
+    def get_agreement(self, row: dict) -> float | None:
+        if not row["total_consolidated"] or row["agree_sum"] is None:
+            return None
+        return round(row["agree_sum"] / row["total_consolidated"], 4)
+
+    def get_accuracy(self, row: dict) -> float | None:
+        if not row["accuracy_weight"] or row["accuracy_sum"] is None:
+            return None
+        return round(row["accuracy_sum"] / row["accuracy_weight"], 4)
+
+
+class WorkQualityOutput(serializers.ModelSerializer):
+    """A worker's own quality in one project."""
+
+    project = serializers.SerializerMethodField()
+
+    class Meta:
+        model = WorkerQuality
+        fields = [
+            "project",
+            "answers",
+            "consolidated_answers",
+            "agreement",
+            "accuracy",
+            "confusion",
+        ]
+
+    def get_project(self, row: WorkerQuality) -> dict:
+        return {"id": row.project_id, "name": row.project.name}
+
+
+class ProjectQualityOutput(serializers.Serializer):
+    """Agreement among the project's workers; a figure is null where it does not apply to
+    the task type or is undefined (e.g. no item with two answers yet)."""
+
+    answers = serializers.IntegerField(allow_null=True, default=None)
+    consolidated = serializers.IntegerField(allow_null=True, default=None)
+    mean_confidence = serializers.FloatField(allow_null=True, default=None)
+    fleiss_kappa = serializers.FloatField(allow_null=True, default=None)
+    krippendorff_alpha = serializers.FloatField(allow_null=True, default=None)
+    span_f1 = serializers.FloatField(allow_null=True, default=None)
+    mean_box_iou = serializers.FloatField(allow_null=True, default=None)
+    updated_at = serializers.DateTimeField(allow_null=True, default=None)
+
+
+class QualitySettingsIO(serializers.ModelSerializer):
+    """Quality-control settings: input (PATCH, partial) and output."""
+
+    gold_rate = serializers.FloatField(min_value=0.0, max_value=0.5, required=False)
+    gold_min_answers = serializers.IntegerField(min_value=1, max_value=1000, required=False)
+    gold_pause_below = serializers.FloatField(
+        min_value=0.0, max_value=1.0, allow_null=True, required=False
+    )
+    overlap_confidence_below = serializers.FloatField(
+        min_value=0.0, max_value=1.0, allow_null=True, required=False
+    )
+    overlap_max_answers = serializers.IntegerField(
+        min_value=1, max_value=9, allow_null=True, required=False
+    )
+
+    class Meta:
+        model = ProjectQuality
+        fields = [
+            "gold_rate",
+            "gold_min_answers",
+            "gold_pause_below",
+            "overlap_confidence_below",
+            "overlap_max_answers",
+        ]
+
+
+class GoldItemInput(serializers.Serializer):
+    item_id = serializers.IntegerField(min_value=1)
+    answer = serializers.JSONField()
+
+
+class GoldItemsInput(serializers.Serializer):
+    items = GoldItemInput(many=True, allow_empty=False, max_length=1000)
+
+
+class GoldItemOutput(serializers.ModelSerializer):
+    class Meta:
+        model = GoldItem
+        fields = ["item_id", "answer", "created_at"]

@@ -11,8 +11,18 @@ from apps.core.api.views import BaseAPIView
 from apps.core.client_ip import client_ip
 from apps.projects.api.serializers import ProgressOutput, ProjectOutput
 from apps.projects.selectors import project_get
-from apps.tasks import selectors, services
-from apps.tasks.api.serializers import AssignmentOutput, WorkAssignmentOutput
+from apps.tasks import quality, selectors, services
+from apps.tasks.api.serializers import (
+    AssignmentOutput,
+    GoldItemOutput,
+    GoldItemsInput,
+    OrganizationWorkerQualityOutput,
+    ProjectQualityOutput,
+    QualitySettingsIO,
+    WorkAssignmentOutput,
+    WorkerQualityOutput,
+    WorkQualityOutput,
+)
 from apps.tasks.models import Assignment
 from apps.tasks.taskui import project_draft_preview
 from apps.taskui.api.views import RenderOutput
@@ -173,3 +183,97 @@ class WorkReleaseApi(WorkAPIView):
         assignment = self.assignment(request, assignment_id)
         assignment = services.assignment_release(assignment=assignment, worker=request.user)
         return Response(WorkAssignmentOutput(assignment).data)
+
+
+class ProjectWorkerQualityApi(OrganizationAPIView):
+    """Each worker's estimated quality in the project (anonymized ids)."""
+
+    required_permission = {"GET": permissions.REPORTS_VIEW}
+
+    @extend_schema(responses=WorkerQualityOutput(many=True))
+    def get(self, request: Request, org_slug: str, project_id: int) -> Response:
+        project = project_get(organization=self.organization, project_id=project_id)
+        queryset = selectors.worker_quality_for_project(
+            organization=self.organization, project_id=project.id
+        )
+        return self.paginated(
+            queryset, WorkerQualityOutput, context={"organization": self.organization}
+        )
+
+
+class OrganizationWorkerQualityApi(OrganizationAPIView):
+    """Each worker's quality over all the organization's projects."""
+
+    required_permission = {"GET": permissions.REPORTS_VIEW}
+
+    @extend_schema(responses=OrganizationWorkerQualityOutput(many=True))
+    def get(self, request: Request, org_slug: str) -> Response:
+        queryset = selectors.worker_quality_for_organization(organization=self.organization)
+        return self.paginated(
+            queryset, OrganizationWorkerQualityOutput, context={"organization": self.organization}
+        )
+
+
+class WorkQualityApi(WorkAPIView):
+    """The worker's own quality, per project."""
+
+    @extend_schema(responses=WorkQualityOutput(many=True))
+    def get(self, request: Request) -> Response:
+        return self.paginated(
+            selectors.worker_quality_for_worker(worker=request.user), WorkQualityOutput
+        )
+
+
+class ProjectQualityApi(OrganizationAPIView):
+    """Agreement metrics of the project (from the last background re-estimation)."""
+
+    required_permission = {"GET": permissions.REPORTS_VIEW}
+
+    @extend_schema(responses=ProjectQualityOutput)
+    def get(self, request: Request, org_slug: str, project_id: int) -> Response:
+        project = project_get(organization=self.organization, project_id=project_id)
+        figures = selectors.project_quality(project=project)
+        return Response(ProjectQualityOutput(figures).data)
+
+
+class ProjectQualitySettingsApi(OrganizationAPIView):
+    """Gold rate and auto-pause, dynamic overlap."""
+
+    required_permission = {"GET": permissions.PROJECTS_MANAGE, "PATCH": permissions.PROJECTS_MANAGE}
+
+    @extend_schema(responses=QualitySettingsIO)
+    def get(self, request: Request, org_slug: str, project_id: int) -> Response:
+        project = project_get(organization=self.organization, project_id=project_id)
+        return Response(QualitySettingsIO(quality.project_settings(project=project)).data)
+
+    @extend_schema(request=QualitySettingsIO, responses=QualitySettingsIO)
+    def patch(self, request: Request, org_slug: str, project_id: int) -> Response:
+        project = project_get(organization=self.organization, project_id=project_id)
+        payload = QualitySettingsIO(data=request.data, partial=True)
+        payload.is_valid(raise_exception=True)
+        data = payload.validated_data
+        settings = quality.project_settings_update(project=project, actor=request.user, **data)
+        return Response(QualitySettingsIO(settings).data)
+
+
+class ProjectGoldItemsApi(OrganizationAPIView):
+    """Items with known answers, mixed into workers' streams and scored."""
+
+    required_permission = {"GET": permissions.PROJECTS_MANAGE, "POST": permissions.PROJECTS_MANAGE}
+
+    @extend_schema(responses=GoldItemOutput(many=True))
+    def get(self, request: Request, org_slug: str, project_id: int) -> Response:
+        project = project_get(organization=self.organization, project_id=project_id)
+        return self.paginated(
+            selectors.gold_items_for_project(organization=self.organization, project_id=project.id),
+            GoldItemOutput,
+        )
+
+    @extend_schema(request=GoldItemsInput, responses={201: None})
+    def post(self, request: Request, org_slug: str, project_id: int) -> Response:
+        project = project_get(organization=self.organization, project_id=project_id)
+        payload = GoldItemsInput(data=request.data)
+        payload.is_valid(raise_exception=True)
+        data = payload.validated_data
+        count = quality.gold_items_set(project=project, actor=request.user, items=data["items"])
+        return Response({"gold_items": count}, status=201)

@@ -1,7 +1,7 @@
 """Write a dataset's manifest (JSON Lines) to a file or standard output, streamed.
 
-Projects do not exist yet, so this exports a dataset (`--dataset`); once they do, a
-`--project` option will add its labels through the same writer.
+`--dataset` exports the dataset's lines as they are; `--project <id>` exports the project's
+dataset with its consolidated labels (`<label attribute>` and `-metadata`, spec §7.2).
 """
 
 import os
@@ -13,6 +13,8 @@ from apps.accounts.models import Organization
 from apps.datasets.manifest import encode_lines, manifest_lines
 from apps.datasets.models import Dataset
 from apps.datasets.selectors import item_iter_for_export
+from apps.projects.models import Project
+from apps.tasks.quality import project_gold_item_ids, project_output_labels
 
 
 class Command(BaseCommand):
@@ -20,7 +22,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser) -> None:
         parser.add_argument("--org", required=True, help="organization slug")
-        parser.add_argument("--dataset", required=True, help="dataset name")
+        which = parser.add_mutually_exclusive_group(required=True)
+        which.add_argument("--dataset", help="dataset name")
+        which.add_argument("--project", type=int, help="project id: its consolidated output")
         parser.add_argument("--out", required=True, help="a file path, or - for stdout")
 
     def handle(self, *args, **options) -> None:
@@ -28,14 +32,34 @@ class Command(BaseCommand):
         if organization is None:
             raise CommandError(f"No organization {options['org']!r}.")
         with scope(organization=organization.id):
-            dataset = Dataset.objects.filter(
-                organization=organization, name=options["dataset"]
-            ).first()
-            if dataset is None:
-                raise CommandError(f"No dataset {options['dataset']!r} in {organization.slug}.")
+            attribute, labels, gold = None, None, set()
+            if options["project"] is not None:
+                project = Project.objects.filter(
+                    organization=organization, pk=options["project"]
+                ).first()
+                if project is None:
+                    raise CommandError(f"No project {options['project']} in {organization.slug}.")
+                dataset = project.dataset
+                attribute = project.label_attribute_name
+                labels = project_output_labels(project=project)
+                gold = project_gold_item_ids(project=project)
+            else:
+                dataset = Dataset.objects.filter(
+                    organization=organization, name=options["dataset"]
+                ).first()
+                if dataset is None:
+                    raise CommandError(f"No dataset {options['dataset']!r} in {organization.slug}.")
             chunks = encode_lines(
                 manifest_lines(
-                    item_iter_for_export(organization_id=organization.id, dataset_id=dataset.id)
+                    (  # gold items are the project's test questions, not its output
+                        item
+                        for item in item_iter_for_export(
+                            organization_id=organization.id, dataset_id=dataset.id
+                        )
+                        if item.id not in gold
+                    ),
+                    attribute,
+                    labels,
                 )
             )
             lines = 0
