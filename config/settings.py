@@ -20,6 +20,9 @@ DEBUG = env.bool("DJANGO_DEBUG", default=False)
 SECRET_KEY = env("DJANGO_SECRET_KEY")
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=[])
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
+# Request bodies up to 8 MiB: A2I's StartHumanLoop carries up to 3 MiB of InputContent, which
+# JSON escaping can grow; larger bodies are answered with 413.
+DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DJANGO_DATA_UPLOAD_MAX_MEMORY_SIZE", default=8 << 20)
 
 # Absolute URL of this deployment, for links in emails sent by background jobs.
 BASE_URL = env("BASE_URL", default="http://127.0.0.1:8000").rstrip("/")
@@ -53,6 +56,7 @@ INSTALLED_APPS = [
     "apps.taskui",
     "apps.reporting",
     "apps.payouts",
+    "apps.reviews",
 ]
 
 MIDDLEWARE = [
@@ -232,6 +236,11 @@ SPECTACULAR_SETTINGS = {
         "WebhookDeliveryStatusEnum": "apps.workforces.models.WebhookDelivery.Status",
         "ProjectStatusEnum": "apps.projects.models.Project.Status",
         "AssignmentStatusEnum": "apps.tasks.models.Assignment.Status",
+        "AssignmentReviewStatusEnum": "apps.tasks.models.ReviewStatus",
+        "HumanTaskUiStatusEnum": "apps.reviews.models.HumanTaskUi.Status",
+        "FlowDefinitionStatusEnum": "apps.reviews.models.FlowDefinition.Status",
+        "HumanLoopStatusEnum": "apps.reviews.models.HumanLoop.Status",
+        "HumanLoopFailureCodeEnum": "apps.reviews.models.HumanLoop.FailureCode",
     },
 }
 
@@ -266,6 +275,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 60.0,
     },
     "payouts.payout_batch_run": {"task": "payouts.payout_batch_run", "schedule": 24 * 3600.0},
+    "reviews.assignments_auto_approve": {
+        "task": "reviews.assignments_auto_approve",
+        "schedule": 300.0,
+    },
+    "reviews.human_loops_expire": {"task": "reviews.human_loops_expire", "schedule": 60.0},
 }
 CELERY_BEAT_SCHEDULE_FILENAME = env(
     "CELERY_BEAT_SCHEDULE_FILENAME", default=str(BASE_DIR / "var" / "celerybeat-schedule")

@@ -13,6 +13,7 @@ api_v1 = [
     path("", include("apps.taskui.api.urls")),
     path("", include("apps.reporting.api.urls")),
     path("", include("apps.payouts.api.urls")),
+    path("", include("apps.reviews.api.urls")),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     path("redoc/", SpectacularRedocView.as_view(url_name="schema"), name="api-redoc"),
@@ -29,6 +30,7 @@ urlpatterns = [
     path("", include("apps.accounts.urls")),
     path("", include("apps.datasets.urls")),
     path("", include("apps.reporting.urls")),
+    path("", include("apps.reviews.urls")),
 ]
 
 handler404 = "apps.core.views.not_found"

@@ -50,6 +50,14 @@ class ProjectForm(forms.Form):
         required=False, min_value=1, max_value=100, label="Stop at % labeled"
     )
     priority = forms.IntegerField(initial=0, min_value=-100, max_value=100)
+    auto_approval_delay_seconds = forms.IntegerField(
+        required=False,
+        initial=3 * 24 * 3600,
+        min_value=0,
+        max_value=30 * 24 * 3600,
+        label="Auto-approve after (seconds)",
+        help_text="Answers not reviewed by then are approved (and paid).",
+    )
 
     def __init__(self, *args, datasets, workteams, **kwargs):
         super().__init__(*args, **kwargs)
@@ -57,6 +65,10 @@ class ProjectForm(forms.Form):
             (d.id, f"{d.name} ({d.item_count} items)") for d in datasets
         ]
         self.fields["workteam"].choices = [(t.id, t.name) for t in workteams]
+
+    def clean_auto_approval_delay_seconds(self) -> int:
+        value = self.cleaned_data["auto_approval_delay_seconds"]
+        return self.fields["auto_approval_delay_seconds"].initial if value is None else value
 
     def clean_labels(self) -> list[dict]:
         labels = []

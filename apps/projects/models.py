@@ -8,6 +8,7 @@ from apps.core.models import TenantModel
 # Ground Truth's LabelingJobName and LabelAttributeName patterns.
 NAME_PATTERN = r"^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$"
 LABEL_ATTRIBUTE_PATTERN = r"^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,126}$"
+AUTO_APPROVAL_MAX_SECONDS = 30 * 24 * 3600
 
 
 class TaskType(models.TextChoices):
@@ -78,6 +79,14 @@ class Project(TenantModel):
         null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(100)]
     )
     priority = models.SmallIntegerField(default=0, help_text="Higher goes first in the queue.")
+    # Submitted answers not reviewed within this delay are approved by a periodic job
+    # (Mechanical Turk's AutoApprovalDelayInSeconds: 0 to 30 days).
+    auto_approval_delay_seconds = models.PositiveIntegerField(
+        default=3 * 24 * 3600, validators=[MaxValueValidator(AUTO_APPROVAL_MAX_SECONDS)]
+    )
+    # Backs a human review flow (apps.reviews): its tasks are human loops, so it is not
+    # listed with the organization's labeling projects.
+    is_flow_backed = models.BooleanField(default=False)
     tags = models.JSONField(default=dict, blank=True)
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.DRAFT)
     failure_reason = models.TextField(blank=True)

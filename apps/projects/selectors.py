@@ -6,7 +6,10 @@ from apps.projects.models import Project
 
 
 def project_list(*, organization: Organization) -> QuerySet[Project]:
-    return Project.objects.filter(organization=organization).select_related("dataset", "workteam")
+    """Labeling projects; those backing human review flows are listed with their flows."""
+    return Project.objects.filter(organization=organization, is_flow_backed=False).select_related(
+        "dataset", "workteam"
+    )
 
 
 def project_get(*, organization: Organization, project_id: int) -> Project:

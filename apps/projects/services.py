@@ -12,7 +12,13 @@ from django.db import transaction
 from apps.accounts.models import Organization, User
 from apps.core.errors import Conflict, DomainError
 from apps.core.services import audit_record
-from apps.projects.models import LABEL_ATTRIBUTE_PATTERN, NAME_PATTERN, Project, TaskType
+from apps.projects.models import (
+    AUTO_APPROVAL_MAX_SECONDS,
+    LABEL_ATTRIBUTE_PATTERN,
+    NAME_PATTERN,
+    Project,
+    TaskType,
+)
 from apps.workforces.models import Workforce
 
 MAX_LABELS = 30
@@ -42,6 +48,7 @@ EDITABLE_FIELDS = {
     "max_percentage_labeled",
     "priority",
     "tags",
+    "auto_approval_delay_seconds",
 }
 
 
@@ -104,6 +111,7 @@ def _validate(project: Project) -> None:
         ("task_time_limit_seconds", 30, 8 * 3600),
         ("max_concurrent_tasks_per_worker", 1, 5000),
         ("max_percentage_labeled", 1, 100),
+        ("auto_approval_delay_seconds", 0, AUTO_APPROVAL_MAX_SECONDS),
     ]
     for field, low, high in checks:
         value = getattr(project, field)

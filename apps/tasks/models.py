@@ -65,6 +65,12 @@ class Task(TenantModel):
         return f"task {self.pk} of project {self.project_id}"
 
 
+class ReviewStatus(models.TextChoices):
+    PENDING = "pending", "Pending review"
+    APPROVED = "approved", "Approved"
+    REJECTED = "rejected", "Rejected"
+
+
 class Assignment(TenantModel):
     """One worker's attempt at one Task."""
 
@@ -84,6 +90,16 @@ class Assignment(TenantModel):
     answer = models.JSONField(null=True, blank=True)
     submitted_at = models.DateTimeField(null=True, blank=True)
     ended_at = models.DateTimeField(null=True, blank=True)
+    # Review of a submitted answer (apps.reviews.services: assignment_approve / _reject, each
+    # audited): pending -> approved | rejected, once. Payment hangs on approval.
+    review_status = models.CharField(
+        max_length=10, choices=ReviewStatus.choices, default=ReviewStatus.PENDING
+    )
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    review_reason = models.TextField(blank=True)
 
     class Meta:
         constraints = [
@@ -103,6 +119,12 @@ class Assignment(TenantModel):
             # The activity log reads each kind of event in time order (apps.reporting).
             models.Index(fields=["project", "created_at"], name="assignment_project_accepted"),
             models.Index(fields=["project", "status", "ended_at"], name="assignment_project_ended"),
+            # The review queue and the auto-approval sweep: submitted answers awaiting review.
+            models.Index(
+                fields=["project", "submitted_at"],
+                condition=Q(status="submitted", review_status="pending"),
+                name="assignment_review_pending",
+            ),
         ]
 
     def __str__(self) -> str:

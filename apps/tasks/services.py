@@ -6,6 +6,7 @@ Task change only together with the Assignment rows they count, inside one transa
 """
 
 from collections import Counter
+from collections.abc import Callable
 from datetime import timedelta
 
 from django.db import transaction
@@ -46,6 +47,17 @@ class AssignmentExpired(Conflict):
 class AlreadySubmitted(Conflict):
     code = "already_submitted"
     message = "This assignment was already submitted with a different answer."
+
+
+# Apps above tasks follow answered tasks without tasks importing them: a human loop
+# (apps.reviews) completes when its task has its answers. Listeners register once in their
+# AppConfig.ready() and are called inside the transaction that stored the last answer.
+_task_answered_listeners: list[Callable[[Task], None]] = []
+
+
+def task_answered_listen(listener: Callable[[Task], None]) -> None:
+    if listener not in _task_answered_listeners:
+        _task_answered_listeners.append(listener)
 
 
 # Project lifecycle
@@ -361,6 +373,8 @@ def assignment_submit(*, assignment: Assignment, worker: User, answer: object) -
             answered = False  # one more answer is needed: the queue serves it next
     quality.project_reestimate_schedule(project=project)
     if answered:
+        for listener in _task_answered_listeners:
+            listener(assignment.task)
         if project.status == Project.Status.IN_PROGRESS and _stopping_condition_reached(project):
             project_stop(project=project, actor=None)
         _project_settle(project.pk)
@@ -409,3 +423,40 @@ def assignments_expire_overdue(*, now=None, limit: int = EXPIRY_BATCH) -> int:
             _end_live(assignment, status=Assignment.Status.EXPIRED, now=now)
             _after_slot_freed(assignment.task_id, assignment.project)
     return len(overdue)
+
+
+# Single tasks of running projects (human loops add and withdraw one task at a time)
+
+
+def task_add(*, project: Project, item: Item, answers_needed: int) -> Task:
+    """Put one more Task for `item` into `project`'s queue (call inside the caller's
+    transaction); the team hears of it like of a started project."""
+    task = Task.objects.create(
+        organization_id=project.organization_id,
+        project=project,
+        item=item,
+        answers_needed=answers_needed,
+    )
+    workteam_notify_new_work(workteam=project.workteam, project_name=project.name, count=1)
+    return task
+
+
+def task_withdraw(*, task: Task) -> Task:
+    """Take an unanswered task out of the queue now, ending the assignments held on it:
+    a worker holding one is refused on submit (AssignmentNotActive) and nothing of theirs is
+    stored. Locks the held assignments (then the task, the usual order). Call inside the
+    caller's transaction. An answered task stays answered."""
+    now = timezone.now()
+    held = list(
+        Assignment.objects.select_for_update(of=("self",))
+        .filter(task_id=task.pk, status=Assignment.Status.ACTIVE)
+        .order_by("pk")
+    )
+    task = Task.objects.select_for_update().get(pk=task.pk)
+    for assignment in held:
+        _end_live(assignment, status=Assignment.Status.WITHDRAWN, now=now)
+    Task.objects.filter(pk=task.pk, status=Task.Status.OPEN).update(
+        status=Task.Status.WITHDRAWN, updated_at=now
+    )
+    task.refresh_from_db()
+    return task

@@ -72,6 +72,18 @@ def _entities(value: object, project: Project, item) -> None:
             raise _fail(f"Entities #{first} and #{second} overlap.")
 
 
+def _verification(answer: dict, project: Project) -> None:
+    """Label verification (apps.reviews chained projects): a verdict among the project's
+    labels, and an optional comment."""
+    verdict = answer.get("verdict")
+    if not isinstance(verdict, dict) or "label" not in verdict:
+        raise _fail('Expected {"verdict": {"label": <verdict>}, "comment": <optional text>}.')
+    _check_label(verdict["label"], project.label_names)
+    comment = answer.get("comment", "")
+    if not isinstance(comment, str) or len(comment) > 2000:
+        raise _fail("The comment is text of at most 2000 characters.")
+
+
 VALIDATORS = {
     TaskType.TEXT_CLASSIFICATION: _classification,
     TaskType.IMAGE_CLASSIFICATION: _classification,
@@ -88,6 +100,9 @@ def validate_answer(*, project: Project, item, answer: object) -> None:
     size = len(json.dumps(answer, separators=(",", ":")).encode())
     if size > MAX_ANSWER_BYTES:
         raise _fail(f"The answer is {size} bytes; at most {MAX_ANSWER_BYTES} are accepted.")
+    if project.task_type == TaskType.LABEL_VERIFICATION:
+        _verification(answer, project)
+        return
     validator = VALIDATORS.get(project.task_type)
     if validator is not None:
         validator(_single_value(answer), project, item)

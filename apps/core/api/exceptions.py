@@ -3,6 +3,7 @@
 import logging
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import OperationalError
 from django.http import Http404
@@ -28,6 +29,10 @@ def exception_handler(exc: Exception, context: dict) -> Response:
     if isinstance(exc, DomainError):
         return error_response(
             code=exc.code, message=exc.message, status=exc.status, details=exc.details
+        )
+    if isinstance(exc, RequestDataTooBig):
+        return error_response(
+            code="request_too_large", message="The request body is too large.", status=413
         )
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()

@@ -26,6 +26,7 @@ class ProjectOutput(serializers.ModelSerializer):
             "max_percentage_labeled",
             "priority",
             "tags",
+            "auto_approval_delay_seconds",
             "status",
             "failure_reason",
             "created_at",
@@ -69,6 +70,9 @@ class ProjectInput(serializers.Serializer):
     )
     priority = serializers.IntegerField(required=False, min_value=-100, max_value=100)
     tags = serializers.DictField(child=serializers.CharField(max_length=256), required=False)
+    auto_approval_delay_seconds = serializers.IntegerField(
+        required=False, min_value=0, max_value=30 * 24 * 3600
+    )
 
 
 class ProgressOutput(serializers.Serializer):

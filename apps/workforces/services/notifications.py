@@ -1,13 +1,8 @@
 """New-work notifications: hourly email digests per worker, and signed team webhooks."""
 
-import hashlib
-import hmac
-import json
 import logging
-import time
 from datetime import timedelta
 
-import urllib3
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
@@ -17,10 +12,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from apps.accounts.models import User
-from apps.core.crypto import InvalidToken, decrypt
+from apps.core.crypto import InvalidToken
 from apps.core.errors import DomainError
 from apps.core.jobs import enqueue_on_commit
-from apps.core.outbound import OutboundUrlRefused, outbound_request, outbound_target
+from apps.core.outbound import OutboundUrlRefused
+from apps.core.webhooks import SIGNATURE_HEADER, webhook_post, webhook_signature  # noqa: F401
 from apps.workforces import jobs
 from apps.workforces.models import WebhookDelivery, WorkerProfile, WorkNotice, Workteam
 from apps.workforces.selectors import workteam_eligible_workers
@@ -30,8 +26,6 @@ logger = logging.getLogger(__name__)
 DIGEST_INTERVAL = timedelta(hours=1)
 DIGEST_JOB_BATCH = 500  # users per digest job: one job per new-work event for small teams
 WEBHOOK_MAX_ATTEMPTS = 5
-WEBHOOK_TIMEOUT_SECONDS = 10.0
-SIGNATURE_HEADER = "X-Groundwork-Signature"
 
 
 @transaction.atomic
@@ -151,18 +145,10 @@ def work_digests_due_user_ids(*, limit: int = 1000) -> list[int]:
     )
 
 
-def webhook_signature(*, secret: str, timestamp: int, body: bytes) -> str:
-    """`t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>." + body>`; receivers recompute it and
-    reject old timestamps to stop replays."""
-    mac = hmac.new(secret.encode(), f"{timestamp}.".encode() + body, hashlib.sha256).hexdigest()
-    return f"t={timestamp},v1={mac}"
-
-
 def webhook_delivery_attempt(*, delivery_id: int) -> str:
     """Make one attempt; returns "delivered", "retry" or "failed" (terminal).
 
-    The URL passes the outbound rule again at send time (its DNS may have changed); a
-    refused URL or an unreadable secret fails at once, other failures (connection errors,
+    A refused URL or an unreadable secret fails at once, other failures (connection errors,
     timeouts, non-2xx answers) are retried up to WEBHOOK_MAX_ATTEMPTS in all.
     """
     claimed = WebhookDelivery.objects.filter(
@@ -177,26 +163,14 @@ def webhook_delivery_attempt(*, delivery_id: int) -> str:
     WebhookDelivery.objects.filter(pk=delivery.pk).update(attempts=attempts)
     workteam = delivery.workteam
     try:
-        if not workteam.webhook_url:
-            raise OutboundUrlRefused("The team no longer has a webhook.")
-        target = outbound_target(workteam.webhook_url, field="webhook_url")
-        secret = decrypt(workteam.webhook_secret_encrypted)
-    except (OutboundUrlRefused, InvalidToken) as error:
-        return _finish(delivery, WebhookDelivery.Status.FAILED, f"Not sent: {error}")
-    body = json.dumps(delivery.payload, sort_keys=True, separators=(",", ":")).encode()
-    headers = {
-        "Content-Type": "application/json",
-        "User-Agent": "Groundwork-Webhook/1",
-        "X-Groundwork-Delivery": str(delivery.pk),
-        SIGNATURE_HEADER: webhook_signature(secret=secret, timestamp=int(time.time()), body=body),
-    }
-    try:
-        response = outbound_request(
-            target, method="POST", body=body, headers=headers, timeout=WEBHOOK_TIMEOUT_SECONDS
+        error = webhook_post(
+            url=workteam.webhook_url,
+            secret_encrypted=workteam.webhook_secret_encrypted,
+            payload=delivery.payload,
+            headers={"X-Groundwork-Delivery": str(delivery.pk)},
         )
-        error = None if 200 <= response.status < 300 else f"HTTP {response.status}"
-    except urllib3.exceptions.HTTPError as exc:
-        error = f"{type(exc).__name__}: {exc}"[:500]
+    except (OutboundUrlRefused, InvalidToken) as refused:
+        return _finish(delivery, WebhookDelivery.Status.FAILED, f"Not sent: {refused}")
     if error is None:
         return _finish(delivery, WebhookDelivery.Status.DELIVERED, "")
     if attempts >= WEBHOOK_MAX_ATTEMPTS:
