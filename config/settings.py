@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "apps.reporting",
     "apps.payouts",
     "apps.reviews",
+    "apps.awsapi",
 ]
 
 MIDDLEWARE = [
