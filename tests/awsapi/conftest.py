@@ -2,6 +2,13 @@ import boto3
 import pytest
 from botocore.config import Config
 
+from tests.datasets.conftest import (  # noqa: F401  (fixtures: a real S3 endpoint on loopback)
+    MOTO_BUCKET,
+    allow_loopback,
+    moto_server,
+    s3_prefix,
+    s3_storage,
+)
 from tests.factories import MembershipFactory, api_credential
 from tests.reviews.conftest import (  # noqa: F401  (fixtures: team, storage, UI, flow)
     TEMPLATE,
@@ -59,3 +66,22 @@ def sm(live_server, keys):
 def other_keys():
     """Admin credentials of another organization."""
     return keys_of(MembershipFactory())
+
+
+@pytest.fixture
+def fail_first_success(monkeypatch):
+    """The first successful answer is replaced by an empty 500 (as if a proxy timed out
+    after the server committed); returns the statuses the server produced."""
+    from apps.awsapi import views
+
+    original = views._response
+    statuses = []
+
+    def respond(body, *, status, **kwargs):
+        statuses.append(status)
+        if status == 200 and len(statuses) == 1:
+            return original({}, status=500, **{**kwargs, "error": "InternalFailure"})
+        return original(body, status=status, **kwargs)
+
+    monkeypatch.setattr(views, "_response", respond)
+    return statuses

@@ -159,20 +159,9 @@ def test_starting_the_same_loop_again_returns_it_and_another_input_conflicts(
 
 
 def test_a_retry_after_a_server_error_reuses_the_invocation_and_starts_once(
-    a2i, flow, organization, monkeypatch
+    a2i, flow, organization, fail_first_success
 ):
-    from apps.awsapi import views
-
-    original = views._response
-    attempts = []
-
-    def fail_first_success(body, *, status, **kwargs):
-        attempts.append(status)
-        if status == 200 and len(attempts) == 1:
-            return original({}, status=500, **{**kwargs, "error": "InternalServerException"})
-        return original(body, status=status, **kwargs)
-
-    monkeypatch.setattr(views, "_response", fail_first_success)
+    attempts = fail_first_success
 
     started = start(a2i, organization, "retried")
 
