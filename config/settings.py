@@ -281,6 +281,8 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 300.0,
     },
     "reviews.human_loops_expire": {"task": "reviews.human_loops_expire", "schedule": 60.0},
+    "awsapi.labeling_jobs_finish": {"task": "awsapi.labeling_jobs_finish", "schedule": 60.0},
+    "awsapi.invocations_purge": {"task": "awsapi.invocations_purge", "schedule": 3600.0},
 }
 CELERY_BEAT_SCHEDULE_FILENAME = env(
     "CELERY_BEAT_SCHEDULE_FILENAME", default=str(BASE_DIR / "var" / "celerybeat-schedule")

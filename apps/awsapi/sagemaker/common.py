@@ -8,6 +8,7 @@ from apps.awsapi.errors import AwsError, validation
 from apps.awsapi.protocol import arn, name_from
 from apps.core.errors import NotFound
 from apps.workforces.models import Workforce, Workteam
+from apps.workforces.selectors import workteam_list
 
 WORKTEAM_CROWDS = {
     Workforce.Kind.PRIVATE: "private-crowd",
@@ -35,6 +36,26 @@ def resolve_name(call: Call, reference: str, kind: str, what: str) -> str:
     if name is None:
         raise not_found(f"{what} '{reference}' does not exist.")
     return name.rsplit("/", 1)[-1]
+
+
+def workteam_named(call: Call, reference: str) -> Workteam:
+    """The caller's team by name or ARN; ResourceNotFound otherwise."""
+    name = resolve_name(call, reference, "workteam", "Workteam")
+    workteam = workteam_list(organization=call.organization).filter(name=name).first()
+    if workteam is None:
+        raise not_found(f"Workteam '{reference}' does not exist.")
+    return workteam
+
+
+def workteam_referenced(call: Call, reference: str) -> Workteam:
+    """The team a job or flow names (name or ARN): an unknown one, or another account's,
+    is a ValidationException of the create (the job or flow is what does not exist)."""
+    name = name_from(reference, "workteam", call.organization)
+    name = name.rsplit("/", 1)[-1] if name else None
+    workteam = workteam_list(organization=call.organization).filter(name=name).first()
+    if workteam is None:
+        raise validation(f"Workteam '{reference}' does not exist.")
+    return workteam
 
 
 def workteam_arn(call: Call, workteam: Workteam) -> str:

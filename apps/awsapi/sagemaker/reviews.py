@@ -8,7 +8,7 @@ from django.urls import reverse
 from apps.accounts import permissions
 from apps.awsapi.dispatch import Call, Operation
 from apps.awsapi.errors import AwsError, validation
-from apps.awsapi.protocol import arn, drop_none, epoch, name_from, page, parse_time
+from apps.awsapi.protocol import arn, drop_none, epoch, page, parse_time
 from apps.awsapi.sagemaker.common import (
     found,
     price_from_usd,
@@ -16,11 +16,11 @@ from apps.awsapi.sagemaker.common import (
     resolve_name,
     sort_descending,
     workteam_arn,
+    workteam_referenced,
 )
 from apps.core.errors import NotFound
 from apps.reviews import selectors, services
 from apps.reviews.models import FlowDefinition, HumanTaskUi
-from apps.workforces.selectors import workteam_list
 
 MANAGE = permissions.PROJECTS_MANAGE
 
@@ -136,17 +136,6 @@ def render_ui_template(call: Call, params: dict) -> dict:
 # Flow definitions
 
 
-def _workteam(call: Call, reference: str):
-    """The flow's team: unknown (or another account's) is a ValidationException, as for
-    the UI and the output path: the flow is what does not exist yet."""
-    name = name_from(reference, "workteam", call.organization)
-    name = name.rsplit("/", 1)[-1] if name else None
-    workteam = workteam_list(organization=call.organization).filter(name=name).first()
-    if workteam is None:
-        raise validation(f"Workteam '{reference}' does not exist.")
-    return workteam
-
-
 def create_flow_definition(call: Call, params: dict) -> dict:
     config = params.get("HumanLoopConfig")
     if config is None:
@@ -173,7 +162,7 @@ def create_flow_definition(call: Call, params: dict) -> dict:
         actor=call.actor,
         name=params["FlowDefinitionName"],
         human_task_ui=ui,
-        workteam=_workteam(call, config["WorkteamArn"]),
+        workteam=workteam_referenced(call, config["WorkteamArn"]),
         output_storage=storage,
         output_prefix=prefix,
         task_title=config["TaskTitle"],

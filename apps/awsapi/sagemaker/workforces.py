@@ -11,11 +11,11 @@ from apps.awsapi.errors import validation
 from apps.awsapi.protocol import drop_none, epoch, page
 from apps.awsapi.sagemaker.common import (
     not_found,
-    resolve_name,
     sort_descending,
     unsupported,
     workforce_arn,
     workteam_arn,
+    workteam_named,
 )
 from apps.workforces import services
 from apps.workforces.models import Workforce, Workteam
@@ -31,14 +31,6 @@ def _portal() -> str:
 
 
 # Workteams
-
-
-def _workteam(call: Call, reference: str) -> Workteam:
-    name = resolve_name(call, reference, "workteam", "Workteam")
-    workteam = workteam_list(organization=call.organization).filter(name=name).first()
-    if workteam is None:
-        raise not_found(f"Workteam '{reference}' does not exist.")
-    return workteam
 
 
 def _groups(definitions: list[dict] | None) -> list[str] | None:
@@ -106,7 +98,7 @@ def create_workteam(call: Call, params: dict) -> dict:
 
 
 def describe_workteam(call: Call, params: dict) -> dict:
-    return {"Workteam": _workteam_shape(call, _workteam(call, params["WorkteamName"]))}
+    return {"Workteam": _workteam_shape(call, workteam_named(call, params["WorkteamName"]))}
 
 
 def _named_page(queryset, params: dict):
@@ -131,7 +123,7 @@ def list_workteams(call: Call, params: dict) -> dict:
 
 def update_workteam(call: Call, params: dict) -> dict:
     _check_notifications(params)
-    workteam = _workteam(call, params["WorkteamName"])
+    workteam = workteam_named(call, params["WorkteamName"])
     changes = {}
     if "Description" in params:
         changes["description"] = params["Description"]
@@ -143,7 +135,9 @@ def update_workteam(call: Call, params: dict) -> dict:
 
 
 def delete_workteam(call: Call, params: dict) -> dict:
-    services.workteam_delete(workteam=_workteam(call, params["WorkteamName"]), actor=call.actor)
+    services.workteam_delete(
+        workteam=workteam_named(call, params["WorkteamName"]), actor=call.actor
+    )
     return {"Success": True}
 
 
