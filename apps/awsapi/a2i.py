@@ -117,9 +117,11 @@ _STATE = {
 }
 
 OPERATIONS = {
-    "StartHumanLoop": Operation(start_human_loop, MANAGE, is_create=True, errors=_STATE),
-    "DescribeHumanLoop": Operation(describe_human_loop, MANAGE),
-    "ListHumanLoops": Operation(list_human_loops, MANAGE),
-    "StopHumanLoop": Operation(stop_human_loop, MANAGE, errors=_STATE),
-    "DeleteHumanLoop": Operation(delete_human_loop, MANAGE, errors=_STATE),
+    # StartHumanLoop is idempotent in the service (the same name, flow and input return the
+    # same loop), so a retried start needs no remembered answer.
+    "StartHumanLoop": Operation(start_human_loop, MANAGE, errors=_STATE, is_atomic=False),
+    "DescribeHumanLoop": Operation(describe_human_loop, MANAGE, is_atomic=False),
+    "ListHumanLoops": Operation(list_human_loops, MANAGE, is_atomic=False),
+    "StopHumanLoop": Operation(stop_human_loop, MANAGE, errors=_STATE, is_atomic=False),
+    "DeleteHumanLoop": Operation(delete_human_loop, MANAGE, errors=_STATE, is_atomic=False),
 }

@@ -41,8 +41,12 @@ class Call:
 class Operation:
     handler: Callable[[Call, dict], dict]
     permission: str
-    # A create: its answer is kept so a retry of the same invocation gets it again.
+    # A create: its answer is kept so a retry of the same invocation gets it again (not
+    # needed where the service is idempotent by itself, as StartHumanLoop is by name+input).
     is_create: bool = False
+    # False where the one service called owns its transaction (the A2I hot path: no extra
+    # BEGIN/SAVEPOINT round trips).
+    is_atomic: bool = True
     # Domain error code -> the kind of AWS error (errors.SAGEMAKER / errors.A2I keys),
     # where the HTTP status of the domain error does not say it.
     errors: dict[str, str] = field(default_factory=dict)
@@ -68,6 +72,9 @@ def run(
             if previous is not None:
                 return previous
         try:
+            if not operation.is_atomic:
+                return operation.handler(call, params)
+            # All the services a call uses commit together (with a create's remembered answer).
             with transaction.atomic():
                 result = operation.handler(call, params)
                 if operation.is_create:
