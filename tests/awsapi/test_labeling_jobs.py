@@ -250,3 +250,33 @@ def test_a_vendor_sees_the_jobs_its_team_works_and_requesters_see_subscriptions(
     ]
     assert described["SubscribedWorkteam"] == subscribed[0]
     assert requester_team.subscription_id is not None
+
+
+def test_a_manifest_that_cannot_be_imported_fails_the_job_with_the_reason(
+    sm, organization, team, inputs, moto_server, s3_prefix
+):
+    moto_server.client().delete_object(Bucket=MOTO_BUCKET, Key=f"{s3_prefix}in/input.manifest")
+
+    create_job(sm, organization, inputs)
+    failed = wait_for(sm, "sentiment-job", "Failed")
+
+    assert failed["FailureReason"].startswith("The input manifest could not be imported: ")
+    assert Project.objects.get().status == "draft"
+
+
+def test_the_periodic_finisher_writes_the_output_of_ended_jobs(
+    sm, organization, team, workers, inputs
+):
+    from apps.awsapi.jobs import labeling_jobs_finish
+
+    create_job(sm, organization, inputs)
+    wait_for(sm, "sentiment-job", "InProgress")
+    sm.stop_labeling_job(LabelingJobName="sentiment-job")
+
+    queued = labeling_jobs_finish()
+
+    job = LabelingJob.objects.get()
+    assert queued == 1
+    assert job.output_key.endswith("out/sentiment-job/manifests/output/output.manifest")
+    assert job.output_written_at is not None
+    assert labeling_jobs_finish() == 0

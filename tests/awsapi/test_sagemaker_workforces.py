@@ -222,3 +222,31 @@ def test_another_organization_sees_no_teams_or_workforce(live_server, sm, other_
     assert other.list_workteams()["Workteams"] == []
     assert other.list_workforces()["Workforces"] == []
     assert Workteam.objects.get().description == "d"
+
+
+def test_a_workteam_used_by_a_flow_is_in_use(sm, flow):
+    with pytest.raises(sm.exceptions.ResourceInUse) as error:
+        sm.delete_workteam(WorkteamName="reviewers")
+
+    assert "still used" in error.value.response["Error"]["Message"]
+    assert Workteam.objects.filter(name="reviewers").exists()
+
+
+def test_old_invocation_records_are_purged(sm, organization):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from apps.awsapi.jobs import invocations_purge
+    from apps.awsapi.models import Invocation
+
+    sm.create_workteam(WorkteamName="t", MemberDefinitions=members("g"), Description="d")
+    sm.create_workteam(WorkteamName="u", MemberDefinitions=members("g"), Description="d")
+    Invocation.objects.filter(response__WorkteamArn__endswith="/t").update(
+        created_at=timezone.now() - timedelta(days=2)
+    )
+
+    purged = invocations_purge()
+
+    assert purged == 1
+    assert [i.response["WorkteamArn"].rsplit("/", 1)[-1] for i in Invocation.objects.all()] == ["u"]
