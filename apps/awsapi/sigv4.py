@@ -4,10 +4,11 @@
 Credentials are the organization's API credentials (access key id + secret, the secret
 encrypted at rest); both SageMaker clients sign with service `sagemaker`; any region."""
 
+import hashlib
 import hmac
 import re
 from datetime import UTC, datetime, timedelta
-from urllib.parse import parse_qsl
+from urllib.parse import parse_qsl, quote
 
 from botocore.auth import SigV4Auth
 from botocore.awsrequest import AWSRequest
@@ -45,8 +46,6 @@ def wire_path(request: HttpRequest) -> str:
     raw = request.META.get("RAW_URI") or request.META.get("REQUEST_URI")
     if raw:
         return raw.split("?", 1)[0] or "/"
-    from urllib.parse import quote
-
     return quote(request.path, safe="/-_.~") or "/"
 
 
@@ -117,6 +116,15 @@ def authenticate(request: HttpRequest, *, required: tuple[str, ...] = ()) -> Api
             "InvalidSignatureException",
             f"Signature expired: {amz_date} is now earlier than {earliest} or later than "
             f"{latest} ({current.strftime(AMZ_DATE_FORMAT)} +/- 15 min.)",
+            403,
+        )
+    # botocore hashes the payload as this header says when it is present: it must be the
+    # body's own hash, or a signed header would vouch for a body swapped in transit.
+    declared = _header(request, "x-amz-content-sha256")
+    if declared is not None and declared != hashlib.sha256(request.body).hexdigest():
+        raise AwsError(
+            "InvalidSignatureException",
+            "The provided 'x-amz-content-sha256' header does not match what was computed.",
             403,
         )
     aws_request = AWSRequest(

@@ -150,3 +150,24 @@ def test_query_strings_with_reserved_characters_are_signed_and_verified(a2i, flo
         400,
         "Invalid pagination token (NextToken).",
     )
+
+
+def test_a_declared_payload_hash_must_be_the_body_hash(a2i, flow, organization):
+    def declare_then_tamper(request, **kwargs):
+        request.body = request.body.replace(b"original", b"tampered")
+
+    def declare(request, **kwargs):
+        import hashlib
+
+        request.headers["X-Amz-Content-SHA256"] = hashlib.sha256(request.body).hexdigest()
+
+    a2i.meta.events.register("before-sign.sagemaker-a2i-runtime.StartHumanLoop", declare)
+    a2i.meta.events.register(
+        "before-send.sagemaker-a2i-runtime.StartHumanLoop", declare_then_tamper
+    )
+
+    code, status, message = _error(lambda: start(a2i, organization, "original"))
+
+    assert (code, status) == ("InvalidSignatureException", 403)
+    assert "x-amz-content-sha256" in message
+    assert HumanLoop.objects.count() == 0
