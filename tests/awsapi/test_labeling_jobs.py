@@ -280,3 +280,23 @@ def test_the_periodic_finisher_writes_the_output_of_ended_jobs(
     assert job.output_key.endswith("out/sentiment-job/manifests/output/output.manifest")
     assert job.output_written_at is not None
     assert labeling_jobs_finish() == 0
+
+
+def test_vendor_views_of_another_organization_are_not_found(
+    live_server, sm, other_keys, owner, organization, inputs
+):
+    vendor_owner, vendor_team, _ = vendor_with_team("Acme Labeling")
+    subscribed_vendor_team(owner, vendor_owner, vendor_team, name="acme")
+    other = client(live_server, "sagemaker", other_keys)
+    vendor_arn = (
+        f"arn:aws:sagemaker:{REGION}:{vendor_owner.organization.account_id}"
+        ":workteam/vendor-crowd/vendor-team"
+    )
+    requester_arn = f"{account_arn(organization)}:workteam/vendor-crowd/acme"
+
+    with pytest.raises(other.exceptions.ResourceNotFound):
+        other.list_labeling_jobs_for_workteam(WorkteamArn=vendor_arn)
+    with pytest.raises(other.exceptions.ResourceNotFound):
+        other.describe_subscribed_workteam(WorkteamArn=requester_arn)
+
+    assert other.list_subscribed_workteams()["SubscribedWorkteams"] == []
