@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "apps.reporting",
     "apps.reviews",
     "apps.payouts",
+    "apps.awsapi",
 ]
 
 MIDDLEWARE = [
@@ -280,6 +281,8 @@ CELERY_BEAT_SCHEDULE = {
     },
     "reviews.human_loops_expire": {"task": "reviews.human_loops_expire", "schedule": 60.0},
     "payouts.payout_batch_run": {"task": "payouts.payout_batch_run", "schedule": 24 * 3600.0},
+    "awsapi.labeling_jobs_finish": {"task": "awsapi.labeling_jobs_finish", "schedule": 60.0},
+    "awsapi.invocations_purge": {"task": "awsapi.invocations_purge", "schedule": 3600.0},
 }
 CELERY_BEAT_SCHEDULE_FILENAME = env(
     "CELERY_BEAT_SCHEDULE_FILENAME", default=str(BASE_DIR / "var" / "celerybeat-schedule")

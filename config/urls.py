@@ -23,6 +23,7 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),
+    path("", include("apps.awsapi.urls")),
     path("", include("apps.workforces.urls")),
     path("", include("apps.taskui.urls")),
     path("", include("apps.tasks.urls")),

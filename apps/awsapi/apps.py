@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class AwsApiConfig(AppConfig):
+    name = "apps.awsapi"
+    label = "awsapi"
