@@ -35,6 +35,11 @@ class Task(TenantModel):
     is_gold = models.BooleanField(default=False)
     # Dynamic overlap asked this task for more answers: the queue serves it first.
     needs_more = models.BooleanField(default=False)
+    # Automated labeling (apps.autolabel): the model version that labeled this task (empty:
+    # people did, or no one yet), and the rank its loop gave the task in the human queue
+    # (1 = the most uncertain, served first); set by the loop's job, never per request.
+    label_model_version = models.CharField(max_length=100, blank=True)
+    queue_rank = models.PositiveIntegerField(null=True, blank=True)
 
     class Meta:
         constraints = [
@@ -58,6 +63,11 @@ class Task(TenantModel):
                 fields=["project", "id"],
                 condition=Q(status="open", needs_more=True),
                 name="task_queue_more",
+            ),
+            models.Index(
+                fields=["project", "queue_rank"],
+                condition=Q(status="open", queue_rank__isnull=False),
+                name="task_queue_ranked",
             ),
         ]
 

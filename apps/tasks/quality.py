@@ -211,6 +211,12 @@ def projects_for_worker(projects: QuerySet[Project], *, worker) -> QuerySet[Proj
                 overlap_confidence_below__isnull=False, overlap_max_answers__isnull=False
             )
         ),
+        # Automated labeling ranked some open tasks: serve those first (apps.autolabel).
+        ranked_on=Exists(
+            Task.objects.filter(
+                project_id=OuterRef("pk"), status=Task.Status.OPEN, queue_rank__isnull=False
+            )
+        ),
     )
 
 
@@ -226,6 +232,15 @@ def task_pick(claimable: QuerySet[Task], projects: list[Project]) -> Task | None
             return task
     if any(p.overlap_on for p in projects):
         task = claimable.filter(needs_more=True, is_gold=False).first()
+        if task is not None:
+            return task
+    ranked = [p.pk for p in projects if getattr(p, "ranked_on", False)]
+    if ranked:  # the automated-labeling loop's most uncertain tasks first
+        task = (
+            claimable.filter(project_id__in=ranked, is_gold=False, queue_rank__isnull=False)
+            .order_by("queue_rank", "pk")
+            .first()
+        )
         if task is not None:
             return task
     return claimable.filter(is_gold=False).first()
@@ -636,20 +651,28 @@ MEDIA = {
 }
 
 
-def output_label(project: Project, label: dict, confidence: float, created):
-    """A consolidated label as its output-manifest entry (spec §7.2), or None."""
+def output_label(project: Project, label: dict, confidence: float, created, model_version=""):
+    """A consolidated label as its output-manifest entry (spec §7.2), or None. A label from
+    automated labeling (`model_version` set) says `human-annotated: no` and names its model."""
     from apps.datasets import manifest
 
     names = project.label_names
-    common = {"job_name": project.name, "creation_date": created, "human_annotated": True}
+    common = {
+        "job_name": project.name,
+        "creation_date": created,
+        "human_annotated": not model_version,
+    }
     if project.task_type in SINGLE_LABEL - {TaskType.LABEL_VERIFICATION}:
-        return manifest.classification_label(
+        entry = manifest.classification_label(
             media=MEDIA[project.task_type],
             class_index=names.index(label["label"]),
             class_name=label["label"],
             confidence=round(confidence, 4),
             **common,
         )
+        if model_version:
+            entry.metadata["model-version"] = model_version
+        return entry
     if project.task_type in MULTI_LABEL:
         indices = [names.index(name) for name in label["labels"]]
         return manifest.multilabel_label(
@@ -714,12 +737,14 @@ def project_output_labels(*, project: Project) -> dict[int, object]:
             consolidated_label__isnull=False,
             is_gold=False,
         )
-        .values_list("item_id", "consolidated_label", "confidence", "consolidated_at")
+        .values_list(
+            "item_id", "consolidated_label", "confidence", "consolidated_at", "label_model_version"
+        )
         .iterator(chunk_size=5_000)
     )
     labels = {}
-    for item_id, label, confidence, created in rows:
-        entry = output_label(project, label, confidence, created)
+    for item_id, label, confidence, created, model_version in rows:
+        entry = output_label(project, label, confidence, created, model_version)
         if entry is not None:
             labels[item_id] = entry
     return labels

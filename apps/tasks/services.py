@@ -194,6 +194,12 @@ def _project_settle(project_id: int) -> None:
             payout_services.project_escrow_release_unused(project_id=project_id)
 
 
+def project_settle(*, project_id: int) -> None:
+    """Complete the project if nothing is left open (automated labeling closes tasks
+    outside the queue: apps.autolabel)."""
+    _project_settle(project_id)
+
+
 def _stopping_condition_reached(project: Project) -> bool:
     if project.max_human_labeled_items is None and project.max_percentage_labeled is None:
         return False
