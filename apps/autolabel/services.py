@@ -34,6 +34,9 @@ from .models import AutolabelRound, AutolabelSettings, SpotCheck
 
 logger = logging.getLogger(__name__)
 UPDATE_BATCH = 1000
+# Verdicts before spot-checks may stop the loop: one wrong label in the first few would
+# otherwise put a sound model's upper bound below the target.
+MIN_SPOT_CHECKS = 10
 ENDED = {Project.Status.STOPPED, Project.Status.COMPLETED, Project.Status.FAILED}
 
 
@@ -359,7 +362,7 @@ def _round(project: Project, row: AutolabelSettings, number: int, rng) -> Autola
             number,
             outcome=AutolabelRound.Outcome.BELOW_TARGET,
             reason=(
-                f"No confidence threshold reaches {row.target_accuracy:.0%} with 95% "
+                f"No confidence threshold reaches {row.target_accuracy:.0%} with 99% "
                 "confidence on the validation slice; nothing auto-labeled, people label "
                 "the most uncertain items next."
             ),
@@ -432,7 +435,8 @@ def spot_check_record(
 ) -> SpotCheck:
     """A reviewer's verdict on an auto-labeled task. A wrong label is replaced by the
     reviewer's (then counted as human-labeled). When the spot-checks show, with 95%
-    confidence, accuracy below the target, the loop stops with that reason."""
+    confidence, accuracy below the target (after MIN_SPOT_CHECKS verdicts), the loop stops
+    with that reason."""
     task = (
         Task.objects.select_for_update()
         .filter(project=project, pk=task_id)
@@ -474,7 +478,8 @@ def spot_check_record(
     total, right = checks.count(), checks.filter(is_correct=True).count()
     row = settings_of(project=project)
     _, high = stats.wilson(right, total)
-    if row.pk and row.state == AutolabelSettings.State.RUNNING and high < row.target_accuracy:
+    running = row.pk and row.state == AutolabelSettings.State.RUNNING
+    if running and total >= MIN_SPOT_CHECKS and high < row.target_accuracy:
         _stop(
             row,
             f"Spot-checks found {right} of {total} auto-labels right: even the upper 95% bound "

@@ -39,7 +39,11 @@ def autolabel_project(owner, *, items: int = 200, single_class: bool = False, **
 
 
 def enable(project, owner, **changes):
-    changes = {"initial_batch_size": 100, "validation_share": 0.4, "target_accuracy": 0.9} | changes
+    changes = {
+        "initial_batch_size": 100,
+        "validation_share": 0.4,
+        "target_accuracy": 0.85,
+    } | changes
     return services.autolabel_configure(project=project, actor=owner.user, enabled=True, **changes)
 
 

@@ -128,7 +128,7 @@ def test_a_round_auto_labels_confident_items_and_ranks_the_rest_for_people(owner
     labeled = auto_labeled(project)
     assert second.items_auto_labeled == labeled.count() > 80
     assert second.items_ranked == 100 - labeled.count()  # the uncertain rest, to people
-    assert second.threshold is not None and second.accuracy_above_low >= 0.9
+    assert second.threshold is not None and second.accuracy_above_low >= 0.85
     assert (second.human_labeled_total, second.model_labeled_total) == (100, labeled.count())
     assert second.answers_saved == 3 * labeled.count()
     assert not labeled.filter(pk__in=people_did).exists()
