@@ -26,8 +26,9 @@ from apps.core.services import audit_record
 from apps.datasets.models import Item
 from apps.payouts import services as payout_services
 from apps.projects.models import Project
+from apps.tasks import quality
 from apps.tasks import services as task_services
-from apps.tasks.models import Task
+from apps.tasks.models import Assignment, Task
 
 from . import jobs, learners, stats
 from .models import AutolabelRound, AutolabelSettings, SpotCheck
@@ -154,6 +155,27 @@ def _human_labels(project: Project) -> list[tuple[int, int, str, float]]:
         if name in names:
             labeled.append((task_id, item_id, name, 1.0 if confidence is None else confidence))
     return labeled
+
+
+def _answer_agreement(project: Project, task_ids: list[int]):
+    """Per task (in `task_ids` order): agreeing answer pairs, answer pairs; and the usual
+    number of answers per task."""
+    answers: dict[int, list[object]] = {task_id: [] for task_id in task_ids}
+    rows = Assignment.objects.filter(
+        project=project, task_id__in=task_ids, status=Assignment.Status.SUBMITTED
+    ).values_list("task_id", "answer")
+    for task_id, answer in rows.iterator(chunk_size=5000):
+        value = quality.answer_value(answer, project)
+        answers[task_id].append(value.get("label") if isinstance(value, dict) else None)
+    agreeing, pairs = [], []
+    for task_id in task_ids:
+        labels = answers[task_id]
+        agreeing.append(
+            sum(labels.count(label) * (labels.count(label) - 1) for label in set(labels)) / 2
+        )
+        pairs.append(len(labels) * (len(labels) - 1) / 2)
+    counts = sorted(len(labels) for labels in answers.values()) or [1]
+    return np.array(agreeing), np.array(pairs), counts[len(counts) // 2]
 
 
 def _pool(project: Project, validation: set[int]) -> list[tuple[int, int]]:
@@ -315,15 +337,17 @@ def _round(project: Project, row: AutolabelSettings, number: int, rng) -> Autola
             **figures,
         )
     agrees = held_probabilities.argmax(axis=1) == np.array([index[h[2]] for h in held])
-    reference = np.array([h[3] for h in held])
-    figures["validation_accuracy"] = stats.noise_corrected(
-        float(agrees.mean()), float(reference.mean()), len(names)
-    )
+    agreeing_pairs, pairs, answers = _answer_agreement(project, [h[0] for h in held])
+    p = stats.worker_accuracy(float(agreeing_pairs.sum()), float(pairs.sum()), len(names))
+    q = stats.plurality_accuracy(p, answers, len(names)) if answers > 1 else p
+    figures["validation_accuracy"] = stats.noise_corrected(float(agrees.mean()), q, len(names))
     figures["model_version"] = version
     chosen = stats.choose_threshold(
         held_probabilities.max(axis=1),
         agrees,
-        reference,
+        agreeing_pairs,
+        pairs,
+        answers=answers,
         classes=len(names),
         target=row.target_accuracy,
     )

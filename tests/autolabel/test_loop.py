@@ -324,3 +324,22 @@ def test_the_image_path_auto_labels_digits(owner):
     assert second.items_auto_labeled == auto_labeled(project).count() >= 150
     for task in auto_labeled(project).select_related("item"):
         assert task.consolidated_label == {"label": truth[task.item.source_ref]}
+
+
+def test_the_periodic_sweep_runs_a_round_once_people_labeled_a_batch(
+    owner, django_capture_on_commit_callbacks
+):
+    from apps.autolabel import jobs
+
+    project, workers = autolabel_project(owner)
+    enable(project, owner, batch_size=50)
+    run_round(project)
+    assert jobs.autolabel_rounds_due() == 0  # the initial batch is ranked, nothing labeled
+    label_by_people(project, workers, text_truth, 100)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        due = jobs.autolabel_rounds_due()
+
+    assert due == 1
+    latest = AutolabelRound.objects.filter(project=project).order_by("-number").first()
+    assert (latest.number, latest.outcome) == (2, "auto_labeled")
