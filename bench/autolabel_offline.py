@@ -40,7 +40,11 @@ def main() -> None:
     parser.add_argument("--validation-share", type=float, default=0.25)
     parser.add_argument("--target", type=float, default=0.95)
     parser.add_argument("--seed", type=int, default=12)
+    parser.add_argument(
+        "--z", type=float, default=stats.Z_ONE_SIDED_99, help="bound's z (1.645: one-sided 95%%)"
+    )
     args = parser.parse_args()
+    stats.Z_ONE_SIDED_99 = args.z  # what the bound's confidence level costs
     started = time.monotonic()
     lines = [json.loads(line) for line in (DATA / "manifest.jsonl").open(encoding="utf-8")]
     with (DATA / "truth.csv").open(newline="", encoding="utf-8") as stream:
