@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "apps.reviews",
     "apps.payouts",
     "apps.awsapi",
+    "apps.autolabel",
 ]
 
 MIDDLEWARE = [
@@ -283,6 +284,7 @@ CELERY_BEAT_SCHEDULE = {
     "payouts.payout_batch_run": {"task": "payouts.payout_batch_run", "schedule": 24 * 3600.0},
     "awsapi.labeling_jobs_finish": {"task": "awsapi.labeling_jobs_finish", "schedule": 60.0},
     "awsapi.invocations_purge": {"task": "awsapi.invocations_purge", "schedule": 3600.0},
+    "autolabel.rounds_due": {"task": "autolabel.rounds_due", "schedule": 60.0},
 }
 CELERY_BEAT_SCHEDULE_FILENAME = env(
     "CELERY_BEAT_SCHEDULE_FILENAME", default=str(BASE_DIR / "var" / "celerybeat-schedule")
@@ -335,3 +337,16 @@ PAYOUTS_FEE_PERCENT = Decimal(env("PAYOUTS_FEE_PERCENT", default="20"))
 PAYOUTS_FEE_MINIMUM = Decimal(env("PAYOUTS_FEE_MINIMUM", default="0.01"))
 PAYOUTS_MINIMUM = Decimal(env("PAYOUTS_MINIMUM", default="1.00"))  # smallest payout
 PAYOUTS_PROVIDER = env("PAYOUTS_PROVIDER", default="manual")  # apps.payouts.providers
+
+# Automated labeling (apps.autolabel). Models by name -> dotted path of a learner class
+# (see apps/autolabel/learners.py); an operator registers a better one here.
+AUTOLABEL_MODELS = {
+    "text-tfidf-logistic": "apps.autolabel.learners.TextTfidfLogistic",
+    "image-pixels-logistic": "apps.autolabel.learners.ImagePixelsLogistic",
+}
+AUTOLABEL_DEFAULT_MODELS = {
+    "text_classification": "text-tfidf-logistic",
+    "image_classification": "image-pixels-logistic",
+}
+# Fewer items leave too few human labels to train and validate on (Ground Truth: 1,250).
+AUTOLABEL_MIN_ITEMS = env.int("AUTOLABEL_MIN_ITEMS", default=1250)

@@ -14,6 +14,7 @@ api_v1 = [
     path("", include("apps.reporting.api.urls")),
     path("", include("apps.reviews.api.urls")),
     path("", include("apps.payouts.api.urls")),
+    path("", include("apps.autolabel.api.urls")),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
     path("redoc/", SpectacularRedocView.as_view(url_name="schema"), name="api-redoc"),
@@ -33,6 +34,7 @@ urlpatterns = [
     path("", include("apps.reporting.urls")),
     path("", include("apps.reviews.urls")),
     path("", include("apps.payouts.urls")),
+    path("", include("apps.autolabel.urls")),
 ]
 
 handler404 = "apps.core.views.not_found"

@@ -43,6 +43,11 @@ class Task(TenantModel):
     # `consolidated_label`.
     task_input = models.JSONField(null=True, blank=True)
     failure_reason = models.TextField(blank=True, default="")
+    # Automated labeling (apps.autolabel): the model version that labeled this task (empty:
+    # people did, or no one yet), and the rank its loop gave the task in the human queue
+    # (1 = the most uncertain, served first); set by the loop's job, never per request.
+    label_model_version = models.CharField(max_length=100, blank=True)
+    queue_rank = models.PositiveIntegerField(null=True, blank=True)
 
     class Meta:
         constraints = [
@@ -66,6 +71,11 @@ class Task(TenantModel):
                 fields=["project", "id"],
                 condition=Q(status="open", needs_more=True),
                 name="task_queue_more",
+            ),
+            models.Index(
+                fields=["project", "queue_rank"],
+                condition=Q(status="open", queue_rank__isnull=False),
+                name="task_queue_ranked",
             ),
         ]
 

@@ -195,7 +195,8 @@ def project_stop(*, project: Project, actor: User) -> Project:
 
 
 def project_settle(*, project_id: int) -> None:
-    """`_project_settle` for callers outside this module (the pre-annotation job)."""
+    """`_project_settle` for callers that close tasks outside the queue (the
+    pre-annotation job, automated labeling)."""
     _project_settle(project_id)
 
 

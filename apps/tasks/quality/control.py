@@ -31,6 +31,12 @@ def projects_for_worker(projects: QuerySet[Project], *, worker) -> QuerySet[Proj
                 overlap_confidence_below__isnull=False, overlap_max_answers__isnull=False
             )
         ),
+        # Automated labeling ranked some open tasks: serve those first (apps.autolabel).
+        ranked_on=Exists(
+            Task.objects.filter(
+                project_id=OuterRef("pk"), status=Task.Status.OPEN, queue_rank__isnull=False
+            )
+        ),
     )
 
 
@@ -46,6 +52,15 @@ def task_pick(claimable: QuerySet[Task], projects: list[Project]) -> Task | None
             return task
     if any(p.overlap_on for p in projects):
         task = claimable.filter(needs_more=True, is_gold=False).first()
+        if task is not None:
+            return task
+    ranked = [p.pk for p in projects if getattr(p, "ranked_on", False)]
+    if ranked:  # the automated-labeling loop's most uncertain tasks first
+        task = (
+            claimable.filter(project_id__in=ranked, is_gold=False, queue_rank__isnull=False)
+            .order_by("queue_rank", "pk")
+            .first()
+        )
         if task is not None:
             return task
     return claimable.filter(is_gold=False).first()

@@ -20,20 +20,28 @@ MEDIA = {
 }
 
 
-def output_label(project: Project, label: dict, confidence: float, created):
-    """A consolidated label as its output-manifest entry (spec §7.2), or None."""
+def output_label(project: Project, label: dict, confidence: float, created, model_version=""):
+    """A consolidated label as its output-manifest entry (spec §7.2), or None. A label from
+    automated labeling (`model_version` set) says `human-annotated: no` and names its model."""
     from apps.datasets import manifest
 
     names = project.label_names
-    common = {"job_name": project.name, "creation_date": created, "human_annotated": True}
+    common = {
+        "job_name": project.name,
+        "creation_date": created,
+        "human_annotated": not model_version,
+    }
     if project.task_type in SINGLE_LABEL - {TaskType.LABEL_VERIFICATION}:
-        return manifest.classification_label(
+        entry = manifest.classification_label(
             media=MEDIA[project.task_type],
             class_index=names.index(label["label"]),
             class_name=label["label"],
             confidence=round(confidence, 4),
             **common,
         )
+        if model_version:
+            entry.metadata["model-version"] = model_version
+        return entry
     if project.task_type in MULTI_LABEL:
         indices = [names.index(name) for name in label["labels"]]
         return manifest.multilabel_label(
@@ -98,12 +106,14 @@ def project_output_labels(*, project: Project) -> dict[int, object]:
             consolidated_label__isnull=False,
             is_gold=False,
         )
-        .values_list("item_id", "consolidated_label", "confidence", "consolidated_at")
+        .values_list(
+            "item_id", "consolidated_label", "confidence", "consolidated_at", "label_model_version"
+        )
         .iterator(chunk_size=5_000)
     )
     labels = {}
-    for item_id, label, confidence, created in rows:
-        entry = output_label(project, label, confidence, created)
+    for item_id, label, confidence, created, model_version in rows:
+        entry = output_label(project, label, confidence, created, model_version)
         if entry is not None:
             labels[item_id] = entry
     return labels
@@ -133,10 +143,12 @@ def project_output_lines(*, project: Project) -> Iterator[str]:
             project=project,
             item_id__in=[item_id for item_id, _ in chunk],
             consolidated_label__isnull=False,
-        ).values_list("item_id", "consolidated_label", "confidence", "consolidated_at")
+        ).values_list(
+            "item_id", "consolidated_label", "confidence", "consolidated_at", "label_model_version"
+        )
         labels = {}
-        for item_id, label, confidence, created in rows:
-            entry = output_label(project, label, confidence, created)
+        for item_id, label, confidence, created, model_version in rows:
+            entry = output_label(project, label, confidence, created, model_version)
             if entry is not None:
                 labels[item_id] = entry
         yield from manifest_lines(
