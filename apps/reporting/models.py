@@ -15,14 +15,18 @@ from apps.core.models import TenantModel
 class ProjectStats(TenantModel):
     """One project's figures, the way Ground Truth's DescribeLabelingJob counts them, and
     more. Task states: `tasks_waiting` need answers and nobody holds them, `tasks_in_progress`
-    are held by someone, `tasks_labeled` have all their answers, `tasks_withdrawn` were
-    never finished because the project stopped."""
+    are held by someone, `tasks_labeled` have all their answers, `tasks_auto_labeled` were
+    labeled by the automated-labeling model, `tasks_failed` by a failed hook, and
+    `tasks_withdrawn` were never finished because the project stopped. Gold tasks are test
+    questions, not items: they are left out."""
 
     project = models.OneToOneField("projects.Project", on_delete=models.CASCADE, related_name="+")
     tasks_total = models.PositiveIntegerField(default=0)
     tasks_waiting = models.PositiveIntegerField(default=0)
     tasks_in_progress = models.PositiveIntegerField(default=0)
-    tasks_labeled = models.PositiveIntegerField(default=0)
+    tasks_labeled = models.PositiveIntegerField(default=0)  # by people
+    tasks_auto_labeled = models.PositiveIntegerField(default=0)  # by the model (apps.autolabel)
+    tasks_failed = models.PositiveIntegerField(default=0)  # a custom task's hook failed
     tasks_withdrawn = models.PositiveIntegerField(default=0)
     answers_remaining = models.PositiveIntegerField(default=0)
     assignments_accepted = models.PositiveIntegerField(default=0)

@@ -15,6 +15,7 @@ from apps.payouts.selectors import project_escrow_balance
 from apps.projects.models import Project
 from apps.reporting.models import ProjectHourlyAnswers, ProjectStats, WorkerProjectStats
 from apps.tasks.models import Assignment, ProjectQuality, WorkerQuality
+from apps.workforces.selectors import anonymized_worker_id_of
 
 RECENT_HOURS = 48  # the hourly chart's window; the daily one covers the whole project
 
@@ -34,10 +35,10 @@ class Dashboard:
         """Ground Truth's DescribeLabelingJob LabelCounters."""
         stats = self.stats
         return {
-            "TotalLabeled": stats.tasks_labeled,
+            "TotalLabeled": stats.tasks_labeled + stats.tasks_auto_labeled,
             "HumanLabeled": stats.tasks_labeled,
-            "MachineLabeled": 0,
-            "FailedNonRetryableError": 0,
+            "MachineLabeled": stats.tasks_auto_labeled,
+            "FailedNonRetryableError": stats.tasks_failed,
             "Unlabeled": stats.tasks_waiting + stats.tasks_in_progress,
         }
 
@@ -109,27 +110,40 @@ def hourly_answers(*, project: Project) -> QuerySet:
 @dataclass(frozen=True)
 class OrganizationOverview:
     projects: list[ProjectStats]  # every started project's figures, newest project first
-    teams: list[dict]  # per workteam: projects, tasks, labeled, answers
+    teams: list[dict]  # per workteam: vendor, projects, tasks, labeled, answers, cost
     monthly: list[tuple[date, int]]  # answers per month, all projects
+    spend: Decimal  # work and fees over all projects
+    leaderboards: dict[str, list[dict]]  # team name -> its workers by answers, top 10
 
 
 def organization_overview(*, organization) -> OrganizationOverview:
     """Rollups over an organization's projects, from their pre-aggregated figures."""
     projects = list(
         ProjectStats.objects.filter(organization=organization)
-        .select_related("project__workteam")
+        .select_related("project__workteam__subscription__vendor")
         .order_by("-project_id")
     )
     teams: dict[int, dict] = {}
     for stats in projects:
         team = stats.project.workteam
+        subscription = team.subscription
         row = teams.setdefault(
-            team.pk, {"team": team.name, "projects": 0, "tasks": 0, "labeled": 0, "answers": 0}
+            team.pk,
+            {
+                "team": team.name,
+                "vendor": subscription.vendor.name if subscription else "",
+                "projects": 0,
+                "tasks": 0,
+                "labeled": 0,
+                "answers": 0,
+                "cost": Decimal(0),
+            },
         )
         row["projects"] += 1
         row["tasks"] += stats.tasks_total
-        row["labeled"] += stats.tasks_labeled
+        row["labeled"] += stats.tasks_labeled + stats.tasks_auto_labeled
         row["answers"] += stats.answers_submitted
+        row["cost"] += stats.cost_work + stats.cost_fees
     monthly = (
         ProjectHourlyAnswers.objects.filter(organization=organization)
         .annotate(month=TruncMonth("hour"))
@@ -140,10 +154,45 @@ def organization_overview(*, organization) -> OrganizationOverview:
     return OrganizationOverview(
         projects=projects,
         teams=sorted(teams.values(), key=lambda row: (-row["answers"], row["team"])),
+        spend=sum((row["cost"] for row in teams.values()), Decimal(0)),
+        leaderboards=_team_leaderboards(organization),
         monthly=[
             (month.date() if isinstance(month, datetime) else month, n) for month, n in monthly
         ],
     )
+
+
+LEADERBOARD_SIZE = 10
+
+
+def _team_leaderboards(organization) -> dict[str, list[dict]]:
+    """Per workteam, its workers' answers, approvals and earnings over the team's projects,
+    most answers first (anonymized ids: public and vendor workers are never named)."""
+    rows = (
+        WorkerProjectStats.objects.filter(organization=organization)
+        .values("project__workteam__name", "worker_id")
+        .annotate(
+            answers=Sum("answers_submitted"),
+            approved=Sum("answers_approved"),
+            earnings=Sum("earnings"),
+        )
+        .order_by("project__workteam__name", "-answers", "worker_id")
+    )
+    boards: dict[str, list[dict]] = {}
+    for row in rows:
+        board = boards.setdefault(row["project__workteam__name"], [])
+        if len(board) < LEADERBOARD_SIZE:
+            board.append(
+                {
+                    "worker_id": anonymized_worker_id_of(
+                        user_id=row["worker_id"], organization_id=organization.id
+                    ),
+                    "answers": row["answers"],
+                    "approved": row["approved"],
+                    "earnings": row["earnings"],
+                }
+            )
+    return boards
 
 
 def worker_stats_for_project(*, project: Project) -> QuerySet[WorkerProjectStats]:

@@ -80,11 +80,15 @@ def project_stats_refresh(*, project: Project) -> ProjectStats:
     now = timezone.now()
     scope = {"organization_id": project.organization_id, "project_id": project.id}
     is_open = Q(status=Task.Status.OPEN)
-    tasks = Task.objects.filter(**scope).aggregate(
+    answered = Q(status=Task.Status.ANSWERED)
+    by_model = ~Q(label_model_version="")
+    tasks = Task.objects.filter(**scope, is_gold=False).aggregate(
         total=Count("id"),
         waiting=Count("id", filter=is_open & Q(live_assignments=0)),
         in_progress=Count("id", filter=is_open & Q(live_assignments__gt=0)),
-        labeled=Count("id", filter=Q(status=Task.Status.ANSWERED)),
+        labeled=Count("id", filter=answered & ~by_model),
+        auto_labeled=Count("id", filter=answered & by_model),
+        failed=Count("id", filter=Q(status=Task.Status.FAILED)),
         withdrawn=Count("id", filter=Q(status=Task.Status.WITHDRAWN)),
         remaining=Sum(F("answers_needed") - F("answers_received"), filter=is_open),
     )
@@ -113,6 +117,8 @@ def project_stats_refresh(*, project: Project) -> ProjectStats:
             "tasks_waiting": tasks["waiting"],
             "tasks_in_progress": tasks["in_progress"],
             "tasks_labeled": tasks["labeled"],
+            "tasks_auto_labeled": tasks["auto_labeled"],
+            "tasks_failed": tasks["failed"],
             "tasks_withdrawn": tasks["withdrawn"],
             "answers_remaining": tasks["remaining"] or 0,
             "assignments_accepted": sum(totals[status] for status in Assignment.Status.values),

@@ -35,6 +35,8 @@ def project_report(request: HttpRequest, project_id: int) -> HttpResponse:
         ("Waiting", stats.tasks_waiting),
         ("Being labeled", stats.tasks_in_progress),
         ("Labeled", stats.tasks_labeled),
+        ("Auto-labeled", stats.tasks_auto_labeled),
+        ("Failed", stats.tasks_failed),
         ("Withdrawn", stats.tasks_withdrawn),
     ]
     workers = list(selectors.worker_stats_for_project(project=project)[:50])

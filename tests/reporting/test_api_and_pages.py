@@ -294,9 +294,20 @@ def test_the_organization_overview_rolls_up_projects_teams_and_months(owner, own
         ("second", 2, 1),
         ("sentiment", 4, 2),
     ]
+    unpaid = {"vendor": "", "cost": "0.0000"}
     assert body["teams"] == [
-        {"team": "annotators", "projects": 1, "tasks": 4, "labeled": 2, "answers": 2},
-        {"team": "second-team", "projects": 1, "tasks": 2, "labeled": 1, "answers": 1},
+        {"team": "annotators", "projects": 1, "tasks": 4, "labeled": 2, "answers": 2, **unpaid},
+        {"team": "second-team", "projects": 1, "tasks": 2, "labeled": 1, "answers": 1, **unpaid},
+    ]
+    assert body["spend"] == "0.0000"
+    assert [row["answers"] for row in body["leaderboards"]["annotators"]] == [1, 1]
+    assert body["leaderboards"]["second-team"] == [
+        {
+            "worker_id": anonymized_worker_id(user=cyd, organization=owner.organization),
+            "answers": 1,
+            "approved": 0,
+            "earnings": "0.0000",
+        }
     ]
     assert body["monthly"] == [
         {"month": "2026-10", "answers": 1},

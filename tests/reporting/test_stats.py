@@ -231,3 +231,26 @@ def test_cost_escrow_and_earnings_come_from_the_ledger(owner):
         row.worker_id: row.earnings for row in WorkerProjectStats.objects.filter(project=project)
     }
     assert earned == {first.worker_id: Decimal("0.50"), second.worker_id: Decimal("0")}
+
+
+def test_auto_labeled_and_failed_tasks_are_counted_apart_from_peoples_labels(owner):
+    project, (ann, _) = text_project(owner, items=4)
+    submit(project, ann)  # labeled by people
+    tasks = list(Task.objects.filter(project=project, status="open").order_by("pk"))
+    Task.objects.filter(pk=tasks[0].pk).update(  # as the automated-labeling loop does
+        status="answered", label_model_version="text-tfidf-logistic@1"
+    )
+    Task.objects.filter(pk=tasks[1].pk).update(status="failed", failure_reason="hook timed out")
+
+    stats = services.project_stats_refresh(project=project)
+
+    assert (stats.tasks_labeled, stats.tasks_auto_labeled, stats.tasks_failed) == (1, 1, 1)
+    assert stats.tasks_waiting == 1
+    counters = project_dashboard(project=project, stats=stats).label_counters
+    assert counters == {
+        "TotalLabeled": 2,
+        "HumanLabeled": 1,
+        "MachineLabeled": 1,
+        "FailedNonRetryableError": 1,
+        "Unlabeled": 1,
+    }

@@ -122,15 +122,26 @@ class ProjectRollupOutput(StatsOutput):
 
 class TeamRollupOutput(serializers.Serializer):
     team = serializers.CharField()
+    vendor = serializers.CharField(help_text="The vendor of a vendor team; empty otherwise.")
     projects = serializers.IntegerField()
     tasks = serializers.IntegerField()
     labeled = serializers.IntegerField()
     answers = serializers.IntegerField()
+    cost = serializers.DecimalField(max_digits=18, decimal_places=4)
+
+
+class LeaderboardRowOutput(serializers.Serializer):
+    worker_id = serializers.CharField()
+    answers = serializers.IntegerField()
+    approved = serializers.IntegerField()
+    earnings = serializers.DecimalField(max_digits=18, decimal_places=4)
 
 
 class OverviewOutput(serializers.Serializer):
     projects = ProjectRollupOutput(many=True)
     teams = TeamRollupOutput(many=True)
+    spend = serializers.DecimalField(max_digits=18, decimal_places=4)
+    leaderboards = serializers.DictField(child=LeaderboardRowOutput(many=True))
     monthly = serializers.SerializerMethodField()
 
     def get_monthly(self, overview) -> list[dict]:
