@@ -42,6 +42,8 @@ class ProjectStats(TenantModel):
     # confidence ([0, 0.1), ..., [0.9, 1.0]).
     label_counts = models.JSONField(default=dict)
     confidence_histogram = models.JSONField(default=list)
+    # Items labeled (consolidated, by people or the model) per month: {"YYYY-MM": n}.
+    labeled_by_month = models.JSONField(default=dict)
     # Money spent so far (apps.payouts ledger): work (prices, bonuses) and platform fees.
     cost_work = models.DecimalField(max_digits=18, decimal_places=4, default=0)
     cost_fees = models.DecimalField(max_digits=18, decimal_places=4, default=0)

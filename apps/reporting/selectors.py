@@ -112,6 +112,7 @@ class OrganizationOverview:
     projects: list[ProjectStats]  # every started project's figures, newest project first
     teams: list[dict]  # per workteam: vendor, projects, tasks, labeled, answers, cost
     monthly: list[tuple[date, int]]  # answers per month, all projects
+    labeled_monthly: list[tuple[str, int]]  # items labeled per month ("YYYY-MM"), all projects
     spend: Decimal  # work and fees over all projects
     leaderboards: dict[str, list[dict]]  # team name -> its workers by answers, top 10
 
@@ -136,6 +137,8 @@ def organization_overview(*, organization) -> OrganizationOverview:
                 "tasks": 0,
                 "labeled": 0,
                 "answers": 0,
+                "approved": 0,
+                "rejected": 0,
                 "cost": Decimal(0),
             },
         )
@@ -144,6 +147,12 @@ def organization_overview(*, organization) -> OrganizationOverview:
         row["labeled"] += stats.tasks_labeled + stats.tasks_auto_labeled
         row["answers"] += stats.answers_submitted
         row["cost"] += stats.cost_work + stats.cost_fees
+        row["approved"] += stats.answers_approved
+        row["rejected"] += stats.answers_rejected
+    labeled_monthly: dict[str, int] = {}
+    for stats in projects:
+        for month, count in stats.labeled_by_month.items():
+            labeled_monthly[month] = labeled_monthly.get(month, 0) + count
     monthly = (
         ProjectHourlyAnswers.objects.filter(organization=organization)
         .annotate(month=TruncMonth("hour"))
@@ -154,6 +163,7 @@ def organization_overview(*, organization) -> OrganizationOverview:
     return OrganizationOverview(
         projects=projects,
         teams=sorted(teams.values(), key=lambda row: (-row["answers"], row["team"])),
+        labeled_monthly=sorted(labeled_monthly.items()),
         spend=sum((row["cost"] for row in teams.values()), Decimal(0)),
         leaderboards=_team_leaderboards(organization),
         monthly=[

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from django.db import transaction
 from django.db.models import Count, DurationField, ExpressionWrapper, F, Q, QuerySet, Sum
-from django.db.models.functions import TruncHour
+from django.db.models.functions import TruncHour, TruncMonth
 from django.utils import timezone
 
 from apps.payouts.selectors import project_spend
@@ -132,6 +132,7 @@ def project_stats_refresh(*, project: Project) -> ProjectStats:
             "p90_seconds": p90,
             "label_counts": _label_counts(project),
             "confidence_histogram": _confidence_histogram(project),
+            "labeled_by_month": _labeled_by_month(project),
             "cost_work": spend["work"],
             "cost_fees": spend["fees"],
             "refreshed_at": now,
@@ -157,6 +158,23 @@ def _label_counts(project: Project) -> dict[str, int]:
         .order_by()
     )
     return {str(label): count for label, count in rows if label is not None}
+
+
+def _labeled_by_month(project: Project) -> dict[str, int]:
+    rows = (
+        Task.objects.filter(
+            organization_id=project.organization_id,
+            project_id=project.id,
+            status=Task.Status.ANSWERED,
+            is_gold=False,
+            consolidated_at__isnull=False,
+        )
+        .annotate(month=TruncMonth("consolidated_at"))
+        .values_list("month")
+        .annotate(count=Count("id"))
+        .order_by("month")
+    )
+    return {f"{month:%Y-%m}": count for month, count in rows}
 
 
 def _confidence_histogram(project: Project) -> list[int]:

@@ -16,5 +16,10 @@ urlpatterns = [
         views.organization_projects_csv,
         name="organization_projects_csv",
     ),
+    path(
+        "orgs/<slug:org_slug>/reports/teams.csv",
+        views.organization_teams_csv,
+        name="organization_teams_csv",
+    ),
     path("work/report/", views.work_report, name="work_report"),
 ]

@@ -202,6 +202,15 @@ def organization_projects_csv(request: HttpRequest) -> HttpResponse:
     return streamed_csv(f"{request.organization.slug}-projects.csv", [*header, "as_of"], rows)
 
 
+@organization_page(READ)
+def organization_teams_csv(request: HttpRequest) -> HttpResponse:
+    overview = selectors.organization_overview(organization=request.organization)
+    columns = ["team", "vendor", "projects", "tasks", "labeled", "answers", "approved"]
+    columns += ["rejected", "cost"]
+    rows = ([row[column] for column in columns] for row in overview.teams)
+    return streamed_csv(f"{request.organization.slug}-teams.csv", columns, rows)
+
+
 @login_required
 def work_report(request: HttpRequest) -> HttpResponse:
     """A worker's own figures (under /work/: the worker scope middleware applies)."""

@@ -7,6 +7,7 @@ from datetime import timedelta
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 from rest_framework.test import APIClient
 
 from apps.projects.models import Project
@@ -294,12 +295,14 @@ def test_the_organization_overview_rolls_up_projects_teams_and_months(owner, own
         ("second", 2, 1),
         ("sentiment", 4, 2),
     ]
-    unpaid = {"vendor": "", "cost": "0.0000"}
+    unpaid = {"vendor": "", "cost": "0.0000", "approved": 0, "rejected": 0}
     assert body["teams"] == [
         {"team": "annotators", "projects": 1, "tasks": 4, "labeled": 2, "answers": 2, **unpaid},
         {"team": "second-team", "projects": 1, "tasks": 2, "labeled": 1, "answers": 1, **unpaid},
     ]
     assert body["spend"] == "0.0000"
+    # consolidated when each task got its answer: now, whatever time the answers say
+    assert body["labeled_monthly"] == [{"month": f"{timezone.now():%Y-%m}", "items": 3}]
     assert [row["answers"] for row in body["leaderboards"]["annotators"]] == [1, 1]
     assert body["leaderboards"]["second-team"] == [
         {
@@ -314,6 +317,21 @@ def test_the_organization_overview_rolls_up_projects_teams_and_months(owner, own
         {"month": "2026-11", "answers": 2},
     ]
     assert b"Answers per month, all projects" in html
+    teams_csv = read_csv(
+        page.get(reverse("organization_teams_csv", args=[owner.organization.slug]))
+    )
+    assert teams_csv[0] == [
+        "team",
+        "vendor",
+        "projects",
+        "tasks",
+        "labeled",
+        "answers",
+        "approved",
+        "rejected",
+        "cost",
+    ]
+    assert teams_csv[1] == ["annotators", "", "1", "4", "2", "2", "0", "0", "0.0000"]
     assert [row[:6] for row in projects_csv[1:]] == [
         ["second", "in_progress", "second-team", "2", "1", "1"],
         ["sentiment", "in_progress", "annotators", "4", "2", "2"],

@@ -127,6 +127,8 @@ class TeamRollupOutput(serializers.Serializer):
     tasks = serializers.IntegerField()
     labeled = serializers.IntegerField()
     answers = serializers.IntegerField()
+    approved = serializers.IntegerField()
+    rejected = serializers.IntegerField()
     cost = serializers.DecimalField(max_digits=18, decimal_places=4)
 
 
@@ -144,5 +146,10 @@ class OverviewOutput(serializers.Serializer):
     leaderboards = serializers.DictField(child=LeaderboardRowOutput(many=True))
     monthly = serializers.SerializerMethodField()
 
+    labeled_monthly = serializers.SerializerMethodField()
+
     def get_monthly(self, overview) -> list[dict]:
         return [{"month": f"{month:%Y-%m}", "answers": n} for month, n in overview.monthly]
+
+    def get_labeled_monthly(self, overview) -> list[dict]:
+        return [{"month": month, "items": n} for month, n in overview.labeled_monthly]
