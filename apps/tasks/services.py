@@ -9,6 +9,7 @@ import tempfile
 from collections import Counter
 from collections.abc import Callable
 from datetime import timedelta
+from functools import partial
 from pathlib import Path
 
 from django.conf import settings
@@ -200,9 +201,10 @@ def project_settle(*, project_id: int) -> None:
     _project_settle(project_id)
 
 
-def _project_settle(project_id: int) -> None:
+def _project_settle(project_id: int) -> bool:
     """Finish a stopping project with no live work, or complete one with nothing left open
-    (tasks still waiting for their pre-annotation hook count as open; gold tasks do not)."""
+    (tasks still waiting for their pre-annotation hook count as open; gold tasks do not).
+    True if the project ended now."""
     open_tasks = Task.objects.filter(
         project_id=project_id,
         status__in=[Task.Status.OPEN, Task.Status.PREPARING],
@@ -217,6 +219,8 @@ def _project_settle(project_id: int) -> None:
         )
         if stopped or completed:  # the project ended: give back the escrow it won't spend
             payout_services.project_escrow_release_unused(project_id=project_id)
+            return True
+    return False
 
 
 def _stopping_condition_reached(project: Project) -> bool:
@@ -416,7 +420,10 @@ def assignment_submit(*, assignment: Assignment, worker: User, answer: object) -
             listener(assignment.task)
         if project.status == Project.Status.IN_PROGRESS and _stopping_condition_reached(project):
             project_stop(project=project, actor=None)
-        _project_settle(project.pk)
+        if not _project_settle(project.pk):
+            # Two last answers committing together each see the other's task still open
+            # (neither is committed yet): the check once this one is committed sees both.
+            transaction.on_commit(partial(_project_settle, project.pk))
     else:
         _after_slot_freed(assignment.task_id, project)
     return assignment
