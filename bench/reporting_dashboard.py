@@ -88,21 +88,31 @@ def build(items: int, answers_per_item: int):
         # Every item has its answers; one in ten asked for one more (still open).
         cursor.execute(
             """INSERT INTO tasks_task (organization_id, created_at, updated_at, project_id,
-                   item_id, status, answers_needed, answers_received, live_assignments)
+                   item_id, status, answers_needed, answers_received, live_assignments,
+                   is_gold, needs_more, failure_reason, label_model_version,
+                   consolidated_label, confidence, consolidated_at)
                SELECT %s, now(), now(), %s, i.id,
                    CASE WHEN i.line_number %% 10 = 0 THEN 'open' ELSE 'answered' END,
-                   %s + CASE WHEN i.line_number %% 10 = 0 THEN 1 ELSE 0 END, %s, 0
+                   %s + CASE WHEN i.line_number %% 10 = 0 THEN 1 ELSE 0 END, %s, 0,
+                   false, false, '', '',
+                   CASE WHEN i.line_number %% 10 = 0 THEN NULL
+                        WHEN i.line_number %% 3 = 0 THEN '{"label": "negative"}'::jsonb
+                        ELSE '{"label": "positive"}'::jsonb END,
+                   CASE WHEN i.line_number %% 10 = 0 THEN NULL
+                        ELSE 0.5 + (i.line_number %% 50) / 100.0 END,
+                   CASE WHEN i.line_number %% 10 = 0 THEN NULL ELSE now() END
                FROM datasets_item i WHERE i.dataset_id = %s""",
             [organization.id, project.id, answers_per_item, answers_per_item, dataset.id],
         )
         # Answers over 30 days, 5 to 125 s each, by workers of a 300-strong pool.
         cursor.execute(
             """INSERT INTO tasks_assignment (organization_id, created_at, updated_at, task_id,
-                   project_id, worker_id, status, deadline, answer, submitted_at, ended_at)
+                   project_id, worker_id, status, deadline, answer, submitted_at, ended_at,
+                   review_status, review_reason)
                SELECT %s, at, at, t.id, %s, %s + (t.id * 7 + k * 13) %% %s, 'submitted',
                    at + interval '1 hour', '{"crowd-classifier": {"label": "positive"}}',
                    at + make_interval(secs => 5 + (t.id + k) %% 120),
-                   at + make_interval(secs => 5 + (t.id + k) %% 120)
+                   at + make_interval(secs => 5 + (t.id + k) %% 120), 'pending', ''
                FROM tasks_task t CROSS JOIN generate_series(1, %s) k,
                    LATERAL (SELECT now() - interval '30 days'
                             + make_interval(secs => (t.id * 3 + k) %% 2592000)) AS s(at)
