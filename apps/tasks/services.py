@@ -59,11 +59,13 @@ class AlreadySubmitted(Conflict):
 
 # Apps above tasks follow answered tasks without tasks importing them: a human loop
 # (apps.reviews) completes when its task has its answers. Listeners register once in their
-# AppConfig.ready() and are called inside the transaction that stored the last answer.
-_task_answered_listeners: list[Callable[[Task], None]] = []
+# AppConfig.ready() and are called inside the transaction that stored the last answer,
+# with the task's project (already loaded: a listener for some projects only costs nothing
+# for the others).
+_task_answered_listeners: list[Callable[[Task, Project], None]] = []
 
 
-def task_answered_listen(listener: Callable[[Task], None]) -> None:
+def task_answered_listen(listener: Callable[[Task, Project], None]) -> None:
     if listener not in _task_answered_listeners:
         _task_answered_listeners.append(listener)
 
@@ -417,7 +419,7 @@ def assignment_submit(*, assignment: Assignment, worker: User, answer: object) -
         quality.project_reestimate_schedule(project=project)
     if answered:
         for listener in _task_answered_listeners:
-            listener(assignment.task)
+            listener(assignment.task, project)
         if project.status == Project.Status.IN_PROGRESS and _stopping_condition_reached(project):
             project_stop(project=project, actor=None)
         if not _project_settle(project.pk):

@@ -20,6 +20,7 @@ from apps.core.jobs import enqueue_on_commit
 from apps.core.services import audit_record
 from apps.datasets.models import Dataset, Item
 from apps.datasets.storages import backend_for
+from apps.projects.models import Project
 from apps.reviews import jobs
 from apps.reviews.arns import flow_definition_arn
 from apps.reviews.conditions import conditions_evaluate, conditions_parse
@@ -165,9 +166,11 @@ def human_loop_start(
     return StartResult(loop, True, True, results)
 
 
-def human_loop_task_answered(task: Task) -> None:
+def human_loop_task_answered(task: Task, project: Project) -> None:
     """Registered with the queue (apps.reviews.apps): the task of a loop has all its
     answers; its output is written by a job once the answer is committed."""
+    if not project.is_flow_backed:  # labeling work: no loop behind it
+        return
     loop = HumanLoop.objects.filter(task_id=task.pk, status=HumanLoop.Status.IN_PROGRESS).first()
     if loop is not None:
         enqueue_on_commit(
