@@ -33,7 +33,8 @@ REF_LABEL_TYPES = {
     TaskType.VIDEO_OBJECT_DETECTION,
     TaskType.VIDEO_OBJECT_TRACKING,
 }
-EDITABLE_FIELDS = {
+# What a requester sets on a project (in the order the API shows them).
+EDITABLE_FIELDS = (
     "name",
     "dataset",
     "task_type",
@@ -55,7 +56,7 @@ EDITABLE_FIELDS = {
     "auto_approval_delay_seconds",
     "pre_annotation_hook",
     "post_annotation_hook",
-}
+)
 
 
 class ProjectNotEditable(Conflict):
@@ -174,7 +175,7 @@ def _check_name_free(project: Project) -> None:
 
 @transaction.atomic
 def project_create(*, organization: Organization, actor: User, **fields) -> Project:
-    unknown = set(fields) - EDITABLE_FIELDS
+    unknown = set(fields) - set(EDITABLE_FIELDS)
     if unknown:
         raise DomainError(f"Unknown fields: {', '.join(sorted(unknown))}.")
     task_type = fields.get("task_type")
@@ -199,7 +200,7 @@ def project_update(*, project: Project, actor: User, **fields) -> Project:
     project = Project.objects.select_for_update().get(pk=project.pk)
     if project.status != Project.Status.DRAFT:
         raise ProjectNotEditable()
-    unknown = set(fields) - EDITABLE_FIELDS
+    unknown = set(fields) - set(EDITABLE_FIELDS)
     if unknown:
         raise DomainError(f"Unknown fields: {', '.join(sorted(unknown))}.")
     if "labels" in fields or "task_type" in fields:

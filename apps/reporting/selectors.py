@@ -43,12 +43,6 @@ class Dashboard:
         }
 
 
-def project_stats(*, project: Project) -> ProjectStats | None:
-    return ProjectStats.objects.filter(
-        organization_id=project.organization_id, project=project
-    ).first()
-
-
 def project_dashboard(
     *, project: Project, stats: ProjectStats, now: datetime | None = None
 ) -> Dashboard:
@@ -166,9 +160,7 @@ def organization_overview(*, organization) -> OrganizationOverview:
         labeled_monthly=sorted(labeled_monthly.items()),
         spend=sum((row["cost"] for row in teams.values()), Decimal(0)),
         leaderboards=_team_leaderboards(organization),
-        monthly=[
-            (month.date() if isinstance(month, datetime) else month, n) for month, n in monthly
-        ],
+        monthly=[(month.date(), answers) for month, answers in monthly],
     )
 
 

@@ -143,6 +143,15 @@ def project_stats_refresh(*, project: Project) -> ProjectStats:
     return stats
 
 
+def project_stats_current(*, project: Project) -> ProjectStats:
+    """The project's figures as last refreshed, computed now if they never were (a page
+    opened before the first periodic refresh)."""
+    stats = ProjectStats.objects.filter(
+        organization_id=project.organization_id, project=project
+    ).first()
+    return stats or project_stats_refresh(project=project)
+
+
 def _label_counts(project: Project) -> dict[str, int]:
     """Tasks per consolidated label, for single-label types (`{"label": ...}` values)."""
     if project.task_type not in SINGLE_LABEL:

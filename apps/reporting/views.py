@@ -19,17 +19,13 @@ READ = {"GET": permissions.REPORTS_VIEW}
 RECENT_EVENTS = 50
 
 
-def _stats(project):
-    return selectors.project_stats(project=project) or services.project_stats_refresh(
-        project=project
-    )
-
-
 @organization_page(READ)
 def project_report(request: HttpRequest, project_id: int) -> HttpResponse:
     organization = request.organization
     project = project_get(organization=organization, project_id=project_id)
-    dashboard = selectors.project_dashboard(project=project, stats=_stats(project))
+    dashboard = selectors.project_dashboard(
+        project=project, stats=services.project_stats_current(project=project)
+    )
     stats = dashboard.stats
     states = [
         ("Waiting", stats.tasks_waiting),

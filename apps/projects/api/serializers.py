@@ -1,6 +1,7 @@
 from rest_framework import serializers
 
 from apps.projects.models import Project
+from apps.projects.services import EDITABLE_FIELDS
 
 
 class ProjectOutput(serializers.ModelSerializer):
@@ -8,27 +9,7 @@ class ProjectOutput(serializers.ModelSerializer):
         model = Project
         fields = [
             "id",
-            "name",
-            "dataset",
-            "task_type",
-            "label_attribute_name",
-            "labels",
-            "short_instructions",
-            "full_instructions",
-            "ui_template",
-            "workteam",
-            "answers_per_item",
-            "task_time_limit_seconds",
-            "task_availability_lifetime_seconds",
-            "max_concurrent_tasks_per_worker",
-            "price_per_task",
-            "max_human_labeled_items",
-            "max_percentage_labeled",
-            "priority",
-            "tags",
-            "auto_approval_delay_seconds",
-            "pre_annotation_hook",
-            "post_annotation_hook",
+            *EDITABLE_FIELDS,
             "status",
             "failure_reason",
             "created_at",

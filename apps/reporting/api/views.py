@@ -32,9 +32,7 @@ class ProjectReportApi(OrganizationAPIView):
     @extend_schema(responses=DashboardOutput)
     def get(self, request: Request, org_slug: str, project_id: int) -> Response:
         project = project_get(organization=self.organization, project_id=project_id)
-        stats = selectors.project_stats(project=project) or services.project_stats_refresh(
-            project=project
-        )
+        stats = services.project_stats_current(project=project)
         return Response(
             DashboardOutput(selectors.project_dashboard(project=project, stats=stats)).data
         )
