@@ -15,12 +15,12 @@ def _not_found(message: str) -> AwsError:
     return AwsError("ResourceNotFoundException", message, 404)
 
 
-def _flow(call: Call, reference: str) -> FlowDefinition:
+def _flow(call: Call, reference: str, get=selectors.flow_definition_get) -> FlowDefinition:
     name = name_from(reference, "flow-definition", call.organization)
     try:
         if name is None:
             raise NotFound()
-        return selectors.flow_definition_get(organization=call.organization, name=name)
+        return get(organization=call.organization, name=name)
     except NotFound:
         raise _not_found(f"Flow definition '{reference}' does not exist.") from None
 
@@ -37,7 +37,7 @@ def _flow_arn(call: Call, loop: HumanLoop) -> str:
 
 
 def start_human_loop(call: Call, params: dict) -> dict:
-    flow = _flow(call, params["FlowDefinitionArn"])
+    flow = _flow(call, params["FlowDefinitionArn"], get=selectors.flow_definition_get_to_start)
     result = services.human_loop_start(
         organization=call.organization,
         actor=call.actor,

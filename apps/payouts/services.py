@@ -96,8 +96,9 @@ def _workteam(project: Project) -> Workteam:
 def project_is_paid(project: Project) -> bool:
     """Public and vendor work is paid through the ledger; private teams are the
     organization's own people (paid outside Groundwork)."""
-    kind = _workteam(project).workforce.kind
-    return kind in (Workforce.Kind.PUBLIC, Workforce.Kind.VENDOR) and bool(project.price_per_task)
+    if not project.price_per_task:  # free work needs no team lookup (the queue's hot path)
+        return False
+    return _workteam(project).workforce.kind in (Workforce.Kind.PUBLIC, Workforce.Kind.VENDOR)
 
 
 def cost_per_answer(project: Project) -> tuple[Decimal, Decimal]:

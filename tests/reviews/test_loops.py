@@ -63,6 +63,18 @@ def test_start_creates_a_loop_backed_by_one_task_with_the_input(owner, flow):
     assert task.item.data == {"text": "The food was fine.", "confidence": 0.42}
 
 
+def test_the_flows_dataset_counts_each_started_loop_once_committed(
+    owner, flow, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        start(owner, flow, name="loop-1")
+        start(owner, flow, name="loop-2")
+    start(owner, flow, name="loop-1")  # the same loop again: nothing new to count
+
+    flow.project.dataset.refresh_from_db()
+    assert flow.project.dataset.item_count == 2
+
+
 def test_starting_the_same_name_with_the_same_input_returns_the_existing_loop(owner, flow):
     first = start(owner, flow).loop
     same_json_other_spacing = json.dumps(json.loads(INPUT), indent=2)

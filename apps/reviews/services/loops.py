@@ -8,11 +8,13 @@ import hashlib
 import json
 from dataclasses import dataclass
 from datetime import UTC
+from functools import partial
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
+from django_scopes import scope
 
 from apps.accounts.models import Organization, User
 from apps.core.errors import Conflict, DomainError
@@ -156,7 +158,9 @@ def human_loop_start(
         line_number=loop.pk,  # one item per loop; loop ids are unique
         data=parsed,
     )
-    Dataset.objects.filter(pk=project.dataset_id).update(item_count=F("item_count") + 1)
+    # Every start of the flow counts on the one dataset row: counted once committed, so
+    # concurrent starts do not queue on its lock for the rest of their transactions.
+    transaction.on_commit(partial(_item_counted, organization.id, project.dataset_id))
     task = task_services.task_add(project=project, item=item, answers_needed=flow.task_count)
     HumanLoop.objects.filter(pk=loop.pk).update(task=task)
     loop.task = task
@@ -164,6 +168,11 @@ def human_loop_start(
         organization_id=organization.id, actor=actor, action="human_loop.started", target=loop
     )
     return StartResult(loop, True, True, results)
+
+
+def _item_counted(organization_id: int, dataset_id: int) -> None:
+    with scope(organization=organization_id):  # after commit: maybe outside the caller's
+        Dataset.objects.filter(pk=dataset_id).update(item_count=F("item_count") + 1)
 
 
 def human_loop_task_answered(task: Task, project: Project) -> None:
