@@ -6,7 +6,7 @@ Usage (creates its own organization, credential, team, task UI and flow; leaves 
         .venv/bin/python bench/a2i_start_human_loop.py [--clients 16] [--loops 100]
 
 Serves the app as bench/work_queue.py does (gunicorn sync workers, one per core plus two),
-gives every thread its own real `sagemaker-a2i-runtime` client (SigV4-signed requests,
+gives every client process its own real `sagemaker-a2i-runtime` client (SigV4-signed requests,
 verified by the server; retries off so every call is timed once) and has each start
 `--loops` human loops. Prints calls/s, p50/p95/p99 latency as the client sees it, errors,
 and the loops and tasks counted in the database (each start makes one of each).
@@ -18,7 +18,6 @@ import os
 import secrets
 import statistics
 import sys
-import threading
 import time
 from pathlib import Path
 
@@ -26,7 +25,15 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("CACHE_URL", "redis://127.0.0.1:6379/10")
 
-from bench.work_queue import free_port, percentile, serve  # noqa: E402  (sets Django up)
+from bench.work_queue import (  # noqa: E402  (sets Django up)
+    cpu_seconds,
+    database_pids,
+    free_port,
+    percentile,
+    run_clients,
+    serve,
+    server_pids,
+)
 
 # isort: split
 
@@ -85,7 +92,9 @@ def setup() -> tuple[Organization, dict]:
     return organization, keys
 
 
-def start_loops(port, keys, flow_arn, client_number, loops, timings, counts) -> None:
+def start_loops(port, keys, flow_arn, client_number, loops) -> dict:
+    timings: list[float] = []
+    counts = {"started": 0, "errors": 0}
     a2i = boto3.session.Session().client(
         "sagemaker-a2i-runtime",
         endpoint_url=f"http://127.0.0.1:{port}/aws/a2i",
@@ -106,6 +115,7 @@ def start_loops(port, keys, flow_arn, client_number, loops, timings, counts) -> 
         except Exception:  # counted, not raised: the figures say how many failed
             counts["errors"] += 1
         timings.append(time.perf_counter() - started)
+    return {"timings": timings, "counts": counts}
 
 
 def main() -> None:
@@ -122,28 +132,24 @@ def main() -> None:
 
     port = free_port()
     server = serve(port)
-    timings: list[float] = []
-    counts = {"started": 0, "errors": 0}
     try:
-        warm = [0.0]  # one call per process path before timing: imports, connections
-        start_loops(port, keys, flow_arn, -1, 4, warm, {"started": 0, "errors": 0})
-        threads = [
-            threading.Thread(
-                target=start_loops,
-                args=(port, keys, flow_arn, number, options.loops, timings, counts),
-            )
-            for number in range(options.clients)
+        start_loops(port, keys, flow_arn, -1, 4)  # one call per process path first: imports
+        server_before = sum(map(cpu_seconds, server_pids(server)))
+        arguments = [
+            (port, keys, flow_arn, number, options.loops) for number in range(options.clients)
         ]
-        started = time.perf_counter()
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
-        elapsed = time.perf_counter() - started
+        results, elapsed, client_cpu = run_clients(start_loops, arguments)
+        cpu = {
+            "server": sum(map(cpu_seconds, server_pids(server))) - server_before,
+            "database": sum(map(cpu_seconds, database_pids())),  # includes the warm-up calls
+            "client": client_cpu,
+        }
     finally:
         server.terminate()
-        server.wait(10)
+        server.wait(60)
 
+    timings = [timing for result in results for timing in result["timings"]]
+    counts = {name: sum(r["counts"][name] for r in results) for name in ("started", "errors")}
     with scopes_disabled():
         loops = HumanLoop.objects.filter(organization=organization).exclude(
             name__startswith="bench--1-"
@@ -157,6 +163,11 @@ def main() -> None:
         f"latency: p50={percentile(timings, 0.50):.1f} ms  p95={percentile(timings, 0.95):.1f} ms  "
         f"p99={percentile(timings, 0.99):.1f} ms  max={max(timings) * 1000:.1f} ms  "
         f"mean={statistics.mean(timings) * 1000:.1f} ms"
+    )
+    calls = max(len(timings), 1)
+    print(
+        "CPU per call: "
+        + "  ".join(f"{name} {seconds / calls * 1000:.1f} ms" for name, seconds in cpu.items())
     )
     print(
         f"started: {counts['started']}  errors: {counts['errors']}  loops in the database: "

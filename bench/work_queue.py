@@ -6,21 +6,22 @@ Usage (PostgreSQL; creates its own organization and data, leaves them for inspec
         .venv/bin/python bench/work_queue.py [--workers 16] [--items 4000] [--seconds 30]
 
 Serves the app with gunicorn on 127.0.0.1 (sync workers, one per core plus two; sessions
-cached in the local Redis, as the README recommends for several processes), drives
-it from threads with one keep-alive connection each, and prints answers/s, the p50/p95/p99
-latency of each call, and the duplicate and lost answers counted in the database.
+cached in the local Redis, as the README recommends for several processes), drives it
+from one process per worker with a keep-alive connection each, and prints answers/s, the
+p50/p95/p99 latency of each call, the CPU each side spent per answer, and the duplicate
+and lost answers counted in the database.
 """
 
 import argparse
 import io
 import json
+import multiprocessing
 import os
 import secrets
 import socket
 import statistics
 import subprocess
 import sys
-import threading
 import time
 from pathlib import Path
 
@@ -38,6 +39,7 @@ SERVER_ENV = {
     # As recommended for several web processes: sessions and rate limits in a shared cache.
     "CACHE_URL": "redis://127.0.0.1:6379/14",
     "LOG_LEVEL": "WARNING",
+    "EMAIL_URL": "dummymail://",  # the "new work" notices are not what is measured
 }
 os.environ.update({key: value for key, value in SERVER_ENV.items() if key not in os.environ})
 
@@ -150,7 +152,10 @@ def serve(port: int) -> subprocess.Popen:
     raise SystemExit("the server did not come up")
 
 
-def work(port: int, session_key: str, stop_at: float, timings: dict, counts: dict) -> None:
+def work(port: int, session_key: str, stop_at: float) -> dict:
+    """One worker's loop until `stop_at` or an empty queue: its timings and counts."""
+    timings: dict[str, list[float]] = {"next": [], "submit": []}
+    counts = {"answers": 0, "errors": 0}
     pool = urllib3.HTTPConnectionPool("127.0.0.1", port, maxsize=1, retries=False, timeout=30)
     headers = {
         "Cookie": f"sessionid={session_key}; csrftoken={CSRF}",
@@ -167,10 +172,10 @@ def work(port: int, session_key: str, stop_at: float, timings: dict, counts: dic
     while time.monotonic() < stop_at:
         response = call("next", "/api/v1/work/next/", {})
         if response.status == 204:
-            return
+            break
         if response.status != 201:
             counts["errors"] += 1
-            return
+            break
         assignment = json.loads(response.data)
         answer = {"crowd-classifier": {"label": "positive"}}
         submitted = call(
@@ -180,6 +185,54 @@ def work(port: int, session_key: str, stop_at: float, timings: dict, counts: dic
             counts["answers"] += 1
         else:
             counts["errors"] += 1
+    return {"timings": timings, "counts": counts}
+
+
+def run_clients(target, argument_lists: list[tuple]) -> tuple[list[dict], float, float]:
+    """Run each client in a process of its own, as real clients are: threads sharing one
+    interpreter would wait for its lock after each response, and that wait would be
+    measured as server latency. Returns their results, the wall time, their CPU seconds."""
+    context = multiprocessing.get_context("fork")
+    results = context.SimpleQueue()
+    processes = [
+        context.Process(target=_client, args=(results, target, arguments))
+        for arguments in argument_lists
+    ]
+    started = time.perf_counter()
+    for process in processes:
+        process.start()
+    collected = [results.get() for _ in processes]
+    elapsed = time.perf_counter() - started
+    for process in processes:
+        process.join()
+    return collected, elapsed, sum(result["cpu"] for result in collected)
+
+
+def _client(results, target, arguments: tuple) -> None:
+    results.put({**target(*arguments), "cpu": time.process_time()})  # a fork starts at 0
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a live process, from /proc (Linux)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def server_pids(server: subprocess.Popen) -> list[int]:
+    children = Path(f"/proc/{server.pid}/task/{server.pid}/children").read_text().split()
+    return [server.pid, *map(int, children)]
+
+
+def database_pids() -> list[int]:
+    """The PostgreSQL backends serving the benchmark's database (the server's connections)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
+            "AND pid <> pg_backend_pid() AND backend_type = 'client backend'"
+        )
+        pids = [row[0] for row in cursor.fetchall()]
+    connection.close()
+    return pids
 
 
 def percentile(values: list[float], share: float) -> float:
@@ -201,24 +254,24 @@ def main() -> None:
 
     port = free_port()
     server = serve(port)
-    timings = {"next": [], "submit": []}
-    counts = {"answers": 0, "errors": 0}
     try:
         stop_at = time.monotonic() + options.seconds
-        threads = [
-            threading.Thread(target=work, args=(port, key, stop_at, timings, counts))
-            for key in sessions
-        ]
-        started = time.perf_counter()
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
-        elapsed = time.perf_counter() - started
+        server_before = sum(map(cpu_seconds, server_pids(server)))
+        results, elapsed, client_cpu = run_clients(work, [(port, key, stop_at) for key in sessions])
+        # Every CPU second each side spent: on 2 cores, throughput is capped by their sum.
+        cpu = {
+            "server": sum(map(cpu_seconds, server_pids(server))) - server_before,
+            "database": sum(map(cpu_seconds, database_pids())),
+            "client": client_cpu,
+        }
     finally:
         server.terminate()
-        server.wait(10)
+        server.wait(60)
 
+    timings = {
+        name: [t for r in results for t in r["timings"][name]] for name in ("next", "submit")
+    }
+    counts = {name: sum(r["counts"][name] for r in results) for name in ("answers", "errors")}
     with scopes_disabled():
         submitted = Assignment.objects.filter(project_id=project_id, status="submitted")
         total = submitted.count()
@@ -237,6 +290,11 @@ def main() -> None:
             f"p95={percentile(values, 0.95):.1f} ms  p99={percentile(values, 0.99):.1f} ms  "
             f"mean={statistics.mean(values) * 1000:.1f} ms"
         )
+    answers = max(counts["answers"], 1)
+    print(
+        "CPU per answer: "
+        + "  ".join(f"{name} {seconds / answers * 1000:.1f} ms" for name, seconds in cpu.items())
+    )
     print(f"duplicate answers: {total - distinct_tasks}  lost answers: {counts['answers'] - total}")
 
 
