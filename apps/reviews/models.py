@@ -144,6 +144,8 @@ class HumanLoop(TenantModel):
     output_key = models.CharField(max_length=1024, blank=True)  # within the output storage
     output_uri = models.CharField(max_length=2048, blank=True)
     completed_at = models.DateTimeField(null=True, blank=True)
+    # Start + the flow's task availability lifetime: an in-progress loop fails as Expired then.
+    expires_at = models.DateTimeField(null=True, blank=True)
     deleted_at = models.DateTimeField(null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
@@ -158,7 +160,14 @@ class HumanLoop(TenantModel):
                 name="human_loop_name",
             ),
         ]
-        indexes = [models.Index(fields=["flow_definition", "created_at"])]
+        indexes = [
+            models.Index(fields=["flow_definition", "created_at"]),
+            models.Index(
+                fields=["expires_at"],
+                condition=Q(status="InProgress"),
+                name="human_loop_in_progress_expiry",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.name

@@ -257,9 +257,7 @@ def test_a_flow_with_loops_in_progress_cannot_be_deleted(owner, flow):
 
 def test_expired_loops_fail_and_leave_the_queue(owner, flow, team, workers):
     loop = start(owner, flow).loop
-    HumanLoop.objects.filter(pk=loop.pk).update(
-        created_at=timezone.now() - timedelta(seconds=flow.task_availability_lifetime_seconds)
-    )
+    HumanLoop.objects.filter(pk=loop.pk).update(expires_at=timezone.now())
 
     assert jobs.human_loops_expire() == 1
 
@@ -267,6 +265,37 @@ def test_expired_loops_fail_and_leave_the_queue(owner, flow, team, workers):
     assert (loop.status, loop.failure_code) == ("Failed", "Expired")
     assert task_services.assignment_next(worker=workers[0], workteam_ids=[team.pk]) is None
     assert jobs.human_loops_expire() == 0
+
+
+def test_a_loop_expires_its_flows_lifetime_after_it_started(owner, flow):
+    before = timezone.now()
+    loop = start(owner, flow).loop
+
+    lifetime = timedelta(seconds=flow.task_availability_lifetime_seconds)
+    assert before + lifetime <= loop.expires_at <= timezone.now() + lifetime
+    assert services.human_loops_expired(now=loop.expires_at - timedelta(seconds=1)) == []
+    assert services.human_loops_expired(now=loop.expires_at) == [loop]
+
+
+def test_expired_loops_are_found_first_however_many_younger_loops_wait(
+    owner, ui, team, local_storage, flow, django_capture_on_commit_callbacks
+):
+    """A long-lived flow's many older loops must not hide a short-lived flow's expired one."""
+    for number in range(3):
+        start(owner, flow, name=f"long-{number}")
+    brief = make_flow(
+        owner,
+        ui,
+        team,
+        local_storage,
+        django_capture_on_commit_callbacks,
+        name="fd-brief",
+        task_availability_lifetime_seconds=60,
+    )
+    expired = start(owner, brief, name="brief").loop
+    now = expired.expires_at
+
+    assert services.human_loops_expired(now=now, limit=1) == [expired]
 
 
 def test_the_answers_of_a_stopped_loop_are_not_counted_as_submitted(owner, flow, team, workers):

@@ -7,7 +7,7 @@ the output could not be written) | Stopping -> Stopped; a terminal loop can be d
 import hashlib
 import json
 from dataclasses import dataclass
-from datetime import UTC
+from datetime import UTC, timedelta
 from functools import partial
 
 from django.conf import settings
@@ -142,6 +142,7 @@ def human_loop_start(
         content_classifiers=classifiers,
         activation_results=results,
         created_by=actor,
+        expires_at=timezone.now() + timedelta(seconds=flow.task_availability_lifetime_seconds),
     )
     try:
         with transaction.atomic():
@@ -330,16 +331,12 @@ def human_loop_delete(*, loop: HumanLoop, actor: User | None) -> None:
 
 
 def human_loops_expired(*, now=None, limit: int = 200) -> list[HumanLoop]:
-    """Loops in progress past their flow's availability lifetime (A2I: Failed, Expired)."""
-    now = now or timezone.now()
-    candidates = (
-        HumanLoop.objects.filter(status=HumanLoop.Status.IN_PROGRESS, deleted_at__isnull=True)
-        .select_related("flow_definition")
-        .order_by("created_at")[: limit * 5]
+    """Loops in progress past their flow's availability lifetime (A2I: Failed, Expired),
+    those that expired first first."""
+    return list(
+        HumanLoop.objects.filter(
+            status=HumanLoop.Status.IN_PROGRESS,
+            expires_at__lte=now or timezone.now(),
+            deleted_at__isnull=True,
+        ).order_by("expires_at")[:limit]
     )
-    return [
-        loop
-        for loop in candidates
-        if (now - loop.created_at).total_seconds()
-        >= loop.flow_definition.task_availability_lifetime_seconds
-    ][:limit]
