@@ -80,7 +80,7 @@ def image_project(
         task_type=task_type,
         label_attribute_name=fields.pop("label_attribute_name", "label"),
         labels=[{"label": label} for label in labels],
-        answers_per_item=1,
+        answers_per_item=fields.pop("answers_per_item", 1),
         dataset=image_dataset(owner, list(sizes), extra=extra),
         workteam=private_team(owner, name=f"team-{task_type.replace('_', '-')}", members=people),
         **fields,
