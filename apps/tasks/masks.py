@@ -56,11 +56,15 @@ def _packed(hex_color: str) -> int:
 
 
 def mask_read(
-    png: bytes, *, size: tuple[int, int], colors: Sequence[str | None], noun: str = "label"
+    png: bytes,
+    *,
+    size: tuple[int, int] | None,
+    colors: Sequence[str | None],
+    noun: str = "label",
 ) -> np.ndarray:
     """The mask as a (height, width) uint8 array: 0 where white, n where `colors[n - 1]`
     (None: a label the answer gave no colour). MaskUnreadable names what is wrong: not a
-    PNG, another size, a colour that belongs to no `noun`."""
+    PNG, another size than `size` (None: any), a colour that belongs to no `noun`."""
     from PIL import Image, UnidentifiedImageError
 
     if len(colors) > 255:
@@ -77,7 +81,7 @@ def mask_read(
         with Image.open(io.BytesIO(png)) as image:  # reads the header only: size first
             if image.format != "PNG":
                 raise MaskUnreadable("The mask is not a PNG image.")
-            width, height = size
+            width, height = size or image.size
             if image.size != (width, height):
                 raise MaskUnreadable(
                     f"The mask is {image.size[0]}x{image.size[1]}; the image is {width}x{height}."

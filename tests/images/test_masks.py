@@ -16,6 +16,7 @@ from apps.tasks import quality
 from apps.tasks import services as task_services
 from apps.tasks.masks import mask_png, mask_read, palette_color
 from apps.tasks.models import Assignment, Task, WorkerQuality
+from apps.tasks.quality import control
 from tests.images.helpers import image_project, mask_base64
 
 pytestmark = pytest.mark.django_db
@@ -338,3 +339,22 @@ def test_the_palette_follows_the_elements_colours_and_round_trips():
     mask = np.array([[0, 1, 2], [2, 1, 0]], dtype=np.uint8)
     colors = [palette_color(0), palette_color(1)]
     assert np.array_equal(mask_read(mask_png(mask, colors), size=(3, 2), colors=colors), mask)
+
+
+def test_gold_masks_score_an_answer_right_when_half_the_labelled_pixels_agree(owner, monkeypatch):
+    project, (close, far) = semantic_project(owner, workers=2)
+    item_id = Task.objects.get(project=project).item_id
+    gold = semantic({SKY: (0, 0, 39, 9)})["crowd-semantic-segmentation"]  # rows 0-9
+    quality.gold_items_set(
+        project=project, actor=owner.user, items=[{"item_id": item_id, "answer": gold}]
+    )
+    quality.project_settings_update(project=project, actor=owner.user, gold_rate=0.5)
+    monkeypatch.setattr(control, "_draw", lambda: 0.0)  # every claim draws gold
+
+    work(project, close, semantic({SKY: (0, 0, 39, 5)}))  # 6 of 10 rows: 0.6 of the union
+    work(project, far, semantic({SKY: (0, 0, 39, 3), ROAD: (0, 4, 39, 9)}))  # 4 of 10 rows
+
+    scores = dict(
+        WorkerQuality.objects.filter(project=project).values_list("worker_id", "gold_correct")
+    )
+    assert scores == {close.pk: 1, far.pk: 0}

@@ -198,6 +198,10 @@ def _agrees(project: Project, value: dict, label: dict) -> bool:
     if project.task_type in BOXES:
         iou = spatial.mean_pairwise_box_iou([[value, label]])
         return iou is None or iou >= 0.5
+    if project.task_type in MASK_TYPES:
+        from apps.tasks.quality.masks import masks_agree  # masks imports this module
+
+        return masks_agree(project, value, label)
     if project.task_type in SHAPES:
         kind = SHAPES[project.task_type]
         return sorted(s.get("label") for s in value.get(kind) or []) == sorted(

@@ -50,10 +50,12 @@ def _answers(task: Task):
         yield worker_id, answer_value(answer, task.project)
 
 
-def _decoded(project: Project, item, value: dict) -> tuple[np.ndarray, np.ndarray, list[dict]]:
-    """(class mask, object mask or None, objects) of one answer value."""
+def _decoded(
+    project: Project, value: dict, size: tuple[int, int] | None
+) -> tuple[np.ndarray, np.ndarray | None, list[dict]]:
+    """(class mask, object mask or None, objects) of one answer value; `size`: the image's,
+    or None to take the PNG's."""
     labels = project.label_names
-    size = image_size(value, item)
     png = mask_image(value)
     if project.task_type == TaskType.SEMANTIC_SEGMENTATION:
         mappings = value["labelMappings"]
@@ -65,6 +67,24 @@ def _decoded(project: Project, item, value: dict) -> tuple[np.ndarray, np.ndarra
     return to_class[instance], instance, objects
 
 
+GOLD_MASK_AGREEMENT = 0.5  # the bar boxes' IoU sets for gold and agreement
+
+
+def masks_agree(project: Project, value: dict, known: dict) -> bool:
+    """Does a mask answer match a known (gold) one? Their class masks must agree on at
+    least GOLD_MASK_AGREEMENT of the pixels either labels (for labels of one class, their
+    IoU); objects are compared by class, as objects of two answers do not correspond."""
+    given, _, _ = _decoded(project, value, None)
+    truth, _, _ = _decoded(project, known, None)
+    if given.shape != truth.shape:
+        return False
+    labelled = (given != 0) | (truth != 0)
+    total = np.count_nonzero(labelled)
+    return bool(
+        not total or np.count_nonzero((given == truth) & labelled) / total >= GOLD_MASK_AGREEMENT
+    )
+
+
 def task_masks_consolidate(*, task: Task) -> float | None:
     """Vote the answered `task`'s masks, store the result in the dataset's storage (where
     the output writer puts masks) and write the task's label and confidence; returns the
@@ -74,12 +94,12 @@ def task_masks_consolidate(*, task: Task) -> float | None:
     workers, classes, instances, objects = [], [], [], []
     try:
         for worker_id, value in _answers(task):
-            class_mask, instance_mask, found = _decoded(project, item, value)
+            width, height = image_size(value, item)
+            class_mask, instance_mask, found = _decoded(project, value, (width, height))
             workers.append(worker_id)
             classes.append(class_mask)
             instances.append(instance_mask)
             objects.append(found)
-            width, height = image_size(value, item)
     except (MaskUnreadable, InvalidAnswer, ValueError, TypeError, KeyError) as error:
         logger.warning("task %s of project %s not consolidated: %s", task.pk, project.pk, error)
         return None
