@@ -52,7 +52,15 @@ def palette_color(index: int) -> str:
 
 
 def _packed(hex_color: str) -> int:
-    return int(hex_color.lstrip("#"), 16)
+    """A colour as the pixels of `_pixels` hold it: R | G << 8 | B << 16."""
+    value = int(hex_color.lstrip("#"), 16)
+    return (value >> 16) | (value & 0xFF00) | ((value & 0xFF) << 16)
+
+
+def _pixels(strip) -> np.ndarray:
+    """One uint32 per pixel of a Pillow image strip: its four RGBX bytes read little-endian,
+    the fourth masked off (a view of the converted strip, not an array per channel)."""
+    return np.asarray(strip.convert("RGBX")).view("<u4")[..., 0] & 0xFFFFFF
 
 
 def mask_read(
@@ -91,16 +99,11 @@ def mask_read(
             rows = max(1, STRIP_PIXELS // width)
             for top in range(0, height, rows):
                 bottom = min(height, top + rows)
-                rgb = np.asarray(image.crop((0, top, width, bottom)).convert("RGB"))
-                packed = (
-                    (rgb[..., 0].astype(np.uint32) << 16)
-                    | (rgb[..., 1].astype(np.uint32) << 8)
-                    | rgb[..., 2]
-                )
+                packed = _pixels(image.crop((0, top, width, bottom)))
                 at = np.minimum(np.searchsorted(keys, packed), len(keys) - 1)
                 unknown = keys[at] != packed
                 if unknown.any():
-                    color = int(packed[unknown][0])
+                    color = _packed(f"{int(packed[unknown][0]):06x}")  # swapping R, B back
                     raise MaskUnreadable(
                         f"The mask holds the colour #{color:06x}, which belongs to no {noun}."
                     )
@@ -117,7 +120,7 @@ def mask_png(mask: np.ndarray, colors: Sequence[str]) -> bytes:
 
     palette = bytearray()
     for color in (BACKGROUND_COLOR, *colors):
-        palette += _packed(color).to_bytes(3, "big")
+        palette += bytes.fromhex(color.lstrip("#"))
     image = Image.fromarray(np.ascontiguousarray(mask, dtype=np.uint8))
     image.putpalette(bytes(palette))
     buffer = io.BytesIO()
