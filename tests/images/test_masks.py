@@ -12,6 +12,7 @@ from django.urls import reverse
 from PIL import Image
 from rest_framework.test import APIClient
 
+from apps.datasets.models import Item
 from apps.tasks import quality
 from apps.tasks import services as task_services
 from apps.tasks.masks import mask_png, mask_read, palette_color
@@ -358,3 +359,22 @@ def test_gold_masks_score_an_answer_right_when_half_the_labelled_pixels_agree(ow
         WorkerQuality.objects.filter(project=project).values_list("worker_id", "gold_correct")
     )
     assert scores == {close.pk: 1, far.pk: 0}
+
+
+def test_answers_for_an_unprobed_image_seen_at_two_sizes_leave_the_task_unlabeled(
+    owner, caplog, django_capture_on_commit_callbacks
+):
+    project, workers = semantic_project(owner, workers=2)
+    Item.objects.filter(dataset=project.dataset).update(width=None, height=None)  # not probed
+    smaller = semantic({})["crowd-semantic-segmentation"]
+    smaller["inputImageProperties"] = {"width": 20, "height": 15}
+    smaller["labeledImage"]["pngImageData"] = mask_base64(20, 15, {})
+    with django_capture_on_commit_callbacks(execute=True):
+        work(project, workers[0], semantic({}))
+        work(project, workers[1], {"crowd-semantic-segmentation": smaller})
+
+    task = Task.objects.get(project=project)
+    assert (task.status, task.consolidated_label, task.confidence) == ("answered", None, None)
+    assert "answers for images of (40, 30) and (20, 15) pixels" in caplog.text
+    output = settings.DATASETS_LOCAL_ROOT / owner.organization.slug / "images" / project.name
+    assert not output.exists()

@@ -23,6 +23,7 @@ records each worker's agreement with it (WorkerQuality: the weights of later vot
 """
 
 import logging
+from dataclasses import dataclass, field
 
 import numpy as np
 from django.db import transaction
@@ -32,7 +33,7 @@ from django.utils import timezone
 
 from apps.projects.models import Project, TaskType
 from apps.tasks.consolidation.spatial import consolidate_masks
-from apps.tasks.masks import MaskUnreadable, mask_png, mask_read, palette_color
+from apps.tasks.masks import mask_png, mask_read, palette_color
 from apps.tasks.models import Assignment, Task, WorkerQuality
 from apps.tasks.output_labels import MASK_NAME, image_size, label_object_store
 from apps.tasks.quality.consolidate import DEFAULT_ACCURACY, _accuracies, answer_value
@@ -85,29 +86,49 @@ def masks_agree(project: Project, value: dict, known: dict) -> bool:
     )
 
 
+@dataclass
+class _Answers:
+    size: tuple[int, int] | None = None
+    workers: list[int] = field(default_factory=list)
+    classes: list[np.ndarray] = field(default_factory=list)  # class mask per answer
+    instances: list[np.ndarray | None] = field(default_factory=list)  # object mask (instance)
+    objects: list[list[dict]] = field(default_factory=list)
+
+
+def _decoded_answers(task: Task) -> _Answers:
+    """The task's answers decoded, one at a time (only the arrays outlive this call)."""
+    found = _Answers()
+    for worker_id, value in _answers(task):
+        size = image_size(value, task.item)
+        if found.size not in (None, size):  # an unprobed image, seen at two sizes
+            raise ValueError(f"answers for images of {found.size} and {size} pixels")
+        class_mask, instance_mask, objects = _decoded(task.project, value, size)
+        found.size = size
+        found.workers.append(worker_id)
+        found.classes.append(class_mask)
+        found.instances.append(instance_mask)
+        found.objects.append(objects)
+    return found
+
+
 def task_masks_consolidate(*, task: Task) -> float | None:
     """Vote the answered `task`'s masks, store the result in the dataset's storage (where
     the output writer puts masks) and write the task's label and confidence; returns the
     confidence. Running it twice writes the same object and label (the quality record
     only once). Answers that cannot be decoded leave the task unlabeled, logged."""
     project, item = task.project, task.item
-    workers, classes, instances, objects = [], [], [], []
     try:
-        for worker_id, value in _answers(task):
-            width, height = image_size(value, item)
-            class_mask, instance_mask, found = _decoded(project, value, (width, height))
-            workers.append(worker_id)
-            classes.append(class_mask)
-            instances.append(instance_mask)
-            objects.append(found)
-    except (MaskUnreadable, InvalidAnswer, ValueError, TypeError, KeyError) as error:
+        answers = _decoded_answers(task)
+    except (InvalidAnswer, ValueError, TypeError, KeyError) as error:  # ValueError: unreadable
         logger.warning("task %s of project %s not consolidated: %s", task.pk, project.pk, error)
         return None
+    workers, instances, objects = answers.workers, answers.instances, answers.objects
     if not workers:
         return None
     accuracy = _accuracies(project.pk, workers)
     weights = [accuracy[w] for w in workers]
-    vote = consolidate_masks(classes, accuracies=weights)
+    vote = consolidate_masks(answers.classes, accuracies=weights)
+    width, height = answers.size
     label = {"inputImageProperties": {"width": width, "height": height}}
     if project.task_type == TaskType.SEMANTIC_SEGMENTATION:
         colors = [palette_color(n) for n in range(len(project.label_names))]
@@ -121,7 +142,7 @@ def task_masks_consolidate(*, task: Task) -> float | None:
         png = mask_png(instances[best], [i["color"] for i in objects[best]])
         label["instances"] = objects[best]
         confidence = vote.agreement[best]
-    del classes, instances
+    del answers, instances  # the masks: only the result's PNG is needed from here
     uri = label_object_store(project=project, item=item, name=MASK_NAME, body=png)
     label["labeledImage"] = {"ref": uri}
     _label_write(task, label, confidence, dict(zip(workers, vote.agreement, strict=True)))
