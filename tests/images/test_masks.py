@@ -12,6 +12,7 @@ from django.urls import reverse
 from PIL import Image
 from rest_framework.test import APIClient
 
+from apps.core.errors import DomainError
 from apps.datasets.models import Item
 from apps.tasks import quality
 from apps.tasks import services as task_services
@@ -378,3 +379,9 @@ def test_answers_for_an_unprobed_image_seen_at_two_sizes_leave_the_task_unlabele
     assert "answers for images of (40, 30) and (20, 15) pixels" in caplog.text
     output = settings.DATASETS_LOCAL_ROOT / owner.organization.slug / "images" / project.name
     assert not output.exists()
+
+
+def test_an_instance_segmentation_label_attribute_must_end_in_ref(owner):
+    with pytest.raises(DomainError) as refused:
+        image_project(owner, "instance_segmentation", ["cat"], label_attribute_name="objects")
+    assert refused.value.message == "For this task type the name must end in '-ref'."
