@@ -445,6 +445,14 @@ def shapes_label(
     return OutputLabel(value=value, metadata=metadata)
 
 
+MASK_TYPES = {
+    "semantic": "groundtruth/semantic-segmentation",
+    # Ground Truth documents no instance segmentation output; ours has the same shape, the
+    # colour map keyed by object number (a class name may repeat).
+    "instance": "groundtruth/instance-segmentation",
+}
+
+
 def semantic_segmentation_label(
     *,
     label_uri: str,
@@ -452,18 +460,18 @@ def semantic_segmentation_label(
     job_name: str,
     creation_date: datetime,
     human_annotated: bool = True,
+    kind: str = "semantic",
 ) -> OutputLabel:
-    """Semantic segmentation: the value is the label PNG's URI (the attribute ends in -ref);
-    `colors` maps class index to (class name, confidence, hex color)."""
+    """Segmentation: the value is the label PNG's URI (the attribute ends in -ref);
+    `colors` maps class index (`kind` "semantic") or object number ("instance") to
+    (class name, confidence, hex color); 0 is the background."""
     metadata = {
         "internal-color-map": {
             str(index): {"class-name": name, "confidence": confidence, "hex-color": color}
             for index, (name, confidence, color) in sorted(colors.items())
         }
     }
-    metadata.update(
-        _common("groundtruth/semantic-segmentation", job_name, creation_date, human_annotated)
-    )
+    metadata.update(_common(MASK_TYPES[kind], job_name, creation_date, human_annotated))
     return OutputLabel(value=label_uri, metadata=metadata)
 
 

@@ -258,6 +258,11 @@ def object_read(request: HttpRequest, token: str) -> HttpResponse:
     response["Content-Security-Policy"] = OBJECT_CSP
     response["Referrer-Policy"] = "no-referrer"
     response["Cache-Control"] = "private, max-age=300"
+    # Task frames are sandboxed without an origin: an element reading an object's pixels
+    # (a segmentation's initial-value mask into a canvas) must fetch it in CORS mode, or the
+    # canvas is tainted. Any origin may: the signed URL is the capability (no cookies are
+    # involved), and whoever holds it can already read the object directly.
+    response["Access-Control-Allow-Origin"] = "*"
     return response
 
 

@@ -27,6 +27,9 @@ class TaskType(models.TextChoices):
     )
     BOUNDING_BOX = "bounding_box", "Bounding box"
     SEMANTIC_SEGMENTATION = "semantic_segmentation", "Semantic segmentation"
+    # Not one of Ground Truth's built-in types (its crowd-instance-segmentation element
+    # serves custom templates); ours, with a built-in UI and consolidation.
+    INSTANCE_SEGMENTATION = "instance_segmentation", "Instance segmentation"
     LABEL_VERIFICATION = "label_verification", "Label verification"
     KEYPOINT = "keypoint", "Key points"
     POLYGON = "polygon", "Polygons"

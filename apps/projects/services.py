@@ -30,6 +30,7 @@ MAX_LABEL_LENGTH = 16
 # Ground Truth: these task types store a URI under the label attribute, which must end in -ref.
 REF_LABEL_TYPES = {
     TaskType.SEMANTIC_SEGMENTATION,
+    TaskType.INSTANCE_SEGMENTATION,
     TaskType.VIDEO_OBJECT_DETECTION,
     TaskType.VIDEO_OBJECT_TRACKING,
 }

@@ -3,6 +3,7 @@ from django_scopes import scope
 
 from apps.accounts.models import Organization
 from apps.core.jobs import OrganizationJob
+from apps.datasets.errors import StorageUnavailable
 from apps.projects.models import Project
 from apps.tasks import hooks, quality, services  # the modules: they import this one too
 from apps.tasks.models import Task
@@ -57,3 +58,20 @@ def task_post_annotate(*, organization_id: int, task_id: int) -> None:
     )
     if task is not None and task.project.post_annotation_hook:  # else done, or gone
         hooks.task_post_annotate(task=task)
+
+
+@shared_task(
+    base=OrganizationJob,
+    name="tasks.task_masks_consolidate",
+    autoretry_for=(StorageUnavailable,),  # the mask is written to the dataset's storage
+    retry_backoff=True,
+    max_retries=5,
+)
+def task_masks_consolidate(*, organization_id: int, task_id: int) -> None:
+    task = (
+        Task.objects.filter(id=task_id, status=Task.Status.ANSWERED, is_gold=False)
+        .select_related("item__dataset__storage", "project")
+        .first()
+    )
+    if task is not None:  # else reopened or gone: its next last answer queues this again
+        quality.task_masks_consolidate(task=task)

@@ -14,6 +14,7 @@ from apps.datasets import manifest
 from apps.datasets.models import Storage
 from apps.datasets.storages import backend_for
 from apps.projects.models import Project, TaskType
+from apps.tasks.masks import BACKGROUND_COLOR
 from apps.tasks.validation import mask_image
 
 
@@ -25,7 +26,8 @@ def _single(answer: dict) -> object:
     return next(iter(answer.values()))
 
 
-def _size(value: dict, item) -> tuple[int, int]:
+def image_size(value: dict, item) -> tuple[int, int]:
+    """(width, height) of an answer's image: as probed at import, else as the browser saw."""
     properties = value.get("inputImageProperties") or {}
     return item.width or properties.get("width"), item.height or properties.get("height")
 
@@ -41,7 +43,7 @@ def output_label_from_answer(
     seq_label_uri: str | None = None,
 ) -> manifest.OutputLabel:
     """The label an Item's output line gets from `answer` (validated for `project`).
-    Class ids are the label's index in the project's labels. A semantic segmentation
+    Class ids are the label's index in the project's labels. A segmentation
     label is the stored mask PNG's URI, a video frame label the stored SeqLabel.json's
     (`seq_label_from_answer`): the caller stores them and passes the URI."""
     value = _single(answer)
@@ -77,7 +79,7 @@ def output_label_from_answer(
             **common,
         )
     if task_type == TaskType.BOUNDING_BOX:
-        width, height = _size(value, item)
+        width, height = image_size(value, item)
         boxes = [
             manifest.Box(
                 class_id=class_ids[box["label"]],
@@ -98,7 +100,7 @@ def output_label_from_answer(
             **common,
         )
     if task_type in (TaskType.POLYGON, TaskType.POLYLINE, TaskType.KEYPOINT):
-        width, height = _size(value, item)
+        width, height = image_size(value, item)
         if task_type == TaskType.KEYPOINT:
             kind, entries = "keypoints", [(p["label"], [p]) for p in value["keypoints"]]
         else:
@@ -121,13 +123,12 @@ def output_label_from_answer(
             class_names=dict(enumerate(names)),
             **common,
         )
-    if task_type == TaskType.SEMANTIC_SEGMENTATION:
+    if task_type in MASK_TYPES:
         if mask_uri is None:
-            raise ValueError("A semantic segmentation label needs the stored mask's URI.")
-        colors = {0: ("BACKGROUND", confidence, "#ffffff")}
-        for label, mapping in value["labelMappings"].items():
-            colors[class_ids[label] + 1] = (label, confidence, mapping["color"])
-        return manifest.semantic_segmentation_label(label_uri=mask_uri, colors=colors, **common)
+            raise ValueError("A segmentation label needs the stored mask's URI.")
+        return mask_label(
+            project=project, value=value, mask_uri=mask_uri, confidence=confidence, **common
+        )
     if task_type in (TaskType.VIDEO_OBJECT_DETECTION, TaskType.VIDEO_OBJECT_TRACKING):
         if seq_label_uri is None:
             raise ValueError("A video frame label needs the stored SeqLabel.json's URI.")
@@ -138,6 +139,44 @@ def output_label_from_answer(
             kind=kind, value=seq_label_uri, class_names=dict(enumerate(names)), **common
         )
     raise UnsupportedTaskType(f"No output format from answers for {task_type!r}.")
+
+
+MASK_TYPES = {TaskType.SEMANTIC_SEGMENTATION, TaskType.INSTANCE_SEGMENTATION}
+MASK_NAME = "mask.png"
+
+
+def mask_label(
+    *,
+    project: Project,
+    value: dict,
+    mask_uri: str,
+    confidence: float,
+    job_name: str,
+    creation_date: datetime,
+    human_annotated: bool = True,
+) -> manifest.OutputLabel:
+    """A segmentation label from an answer-shaped value (a worker's, or the consolidated
+    one): semantic masks index classes by the label's place in the project's labels + 1,
+    instance masks by the object's place in `instances` + 1; 0 is the white background.
+    Confidence is per image, as in Ground Truth's internal-color-map."""
+    colors = {0: ("BACKGROUND", confidence, BACKGROUND_COLOR)}
+    if project.task_type == TaskType.SEMANTIC_SEGMENTATION:
+        class_ids = {name: index for index, name in enumerate(project.label_names)}
+        for label, mapping in value["labelMappings"].items():
+            colors[class_ids[label] + 1] = (label, confidence, mapping["color"])
+        kind = "semantic"
+    else:
+        for number, instance in enumerate(value["instances"], start=1):
+            colors[number] = (instance["label"], confidence, instance["color"])
+        kind = "instance"
+    return manifest.semantic_segmentation_label(
+        label_uri=mask_uri,
+        colors=colors,
+        kind=kind,
+        job_name=job_name,
+        creation_date=creation_date,
+        human_annotated=human_annotated,
+    )
 
 
 def seq_label_from_answer(*, project: Project, answer: dict, frame_names: list[str]) -> dict:
@@ -200,9 +239,9 @@ def output_label_for_item(
     first (a video frame answer's frame names come from the item's sequence file)."""
     value = _single(answer)
     options = {}
-    if project.task_type == TaskType.SEMANTIC_SEGMENTATION:
+    if project.task_type in MASK_TYPES:
         options["mask_uri"] = label_object_store(
-            project=project, item=item, name="mask.png", body=mask_image(value)
+            project=project, item=item, name=MASK_NAME, body=mask_image(value)
         )
     elif project.task_type in (TaskType.VIDEO_OBJECT_DETECTION, TaskType.VIDEO_OBJECT_TRACKING):
         from apps.tasks.video import sequence_read

@@ -31,6 +31,7 @@ BUILTIN_UI = {
     TaskType.IMAGE_CLASSIFICATION_MULTILABEL: "ImageMultiClassMultiLabel",
     TaskType.BOUNDING_BOX: "BoundingBox",
     TaskType.SEMANTIC_SEGMENTATION: "SemanticSegmentation",
+    TaskType.INSTANCE_SEGMENTATION: "InstanceSegmentation",
     TaskType.LABEL_VERIFICATION: "LabelVerification",
     TaskType.KEYPOINT: "Keypoint",
     TaskType.POLYGON: "Polygon",

@@ -9,7 +9,6 @@ Item.height); for an item not probed yet, against the size the worker's browser 
 
 import base64
 import binascii
-import io
 import json
 import math
 import re
@@ -17,6 +16,7 @@ from types import SimpleNamespace
 
 from apps.core.errors import DomainError
 from apps.projects.models import Project, TaskType
+from apps.tasks.masks import BACKGROUND_COLOR
 
 MAX_ANSWER_BYTES = 1_000_000  # custom answers: any JSON up to this size
 
@@ -262,8 +262,8 @@ def _keypoints(value: object, project: Project, item) -> None:
 
 
 HEX_COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")
-BACKGROUND_COLOR = "#ffffff"  # the colour Ground Truth maps to BACKGROUND
 MAX_MASK_ANSWER_BYTES = 2_000_000  # under Django's default request body limit (2.5 MB)
+MAX_INSTANCES = 255  # the mask's index is one byte, 0 the background
 
 
 def mask_image(value: dict) -> bytes:
@@ -280,33 +280,16 @@ def mask_image(value: dict) -> bytes:
         raise _fail("labeledImage.pngImageData is not valid base64.") from None
 
 
-def _mask(value: object, project: Project, item, *, colors: dict[str, str]) -> None:
+def _mask(value: dict, item, *, colors: list[str], noun: str) -> None:
     """The mask is a PNG of exactly the image's size holding only the given colours and
-    the white background."""
-    from PIL import Image, UnidentifiedImageError
+    the white background (read as consolidation reads it: one rule)."""
+    from apps.tasks.masks import MaskUnreadable, mask_read
 
-    width, height = _image_size(value, item)
-    png = mask_image(value)
-    if not png.startswith(b"\x89PNG\r\n\x1a\n"):
-        raise _fail("The mask is not a PNG image.")
+    size = _image_size(value, item)
     try:
-        with Image.open(io.BytesIO(png)) as image:
-            if image.format != "PNG":
-                raise _fail("The mask is not a PNG image.")
-            if image.size != (width, height):
-                raise _fail(
-                    f"The mask is {image.size[0]}x{image.size[1]}; the image is {width}x{height}."
-                )
-            allowed = {BACKGROUND_COLOR, *(color.lower() for color in colors.values())}
-            found = image.convert("RGB").getcolors(maxcolors=len(allowed))
-    except (UnidentifiedImageError, OSError, Image.DecompressionBombError):
-        raise _fail("The mask is not a readable PNG image.") from None
-    if found is None:
-        raise _fail("The mask holds colours that belong to no label.")
-    for _count, (r, g, b) in found:
-        color = f"#{r:02x}{g:02x}{b:02x}"
-        if color not in allowed:
-            raise _fail(f"The mask holds the colour {color}, which belongs to no label.")
+        mask_read(mask_image(value), size=size, colors=colors, noun=noun)
+    except MaskUnreadable as error:
+        raise _fail(str(error)) from None
 
 
 def _color_of(entry: object, where: str) -> str:
@@ -328,7 +311,21 @@ def _semantic_segmentation(value: object, project: Project, item) -> None:
         colors[label] = _color_of(mapping, f"Label {label!r}")
     if len({color.lower() for color in colors.values()}) != len(colors):
         raise _fail("Two labels share one colour.")
-    _mask(value, project, item, colors=colors)
+    _mask(value, item, colors=list(colors.values()), noun="label")
+
+
+def _instance_segmentation(value: object, project: Project, item) -> None:
+    """One colour per object; a label may repeat (two cats), a colour may not."""
+    instances = _list_of(value, "instances", "{color, label}")
+    if len(instances) > MAX_INSTANCES:
+        raise _fail(f"At most {MAX_INSTANCES} objects fit in one mask.")
+    colors = []
+    for number, instance in enumerate(instances, start=1):
+        _check_label(instance.get("label"), project.label_names)
+        colors.append(_color_of(instance, f"Object #{number}"))
+    if len({color.lower() for color in colors}) != len(colors):
+        raise _fail("Two objects share one colour.")
+    _mask(value, item, colors=colors, noun="object")
 
 
 def _video_frames(value: object, project: Project, item) -> None:
@@ -384,12 +381,14 @@ VALIDATORS = {
     TaskType.POLYLINE: _polylines,
     TaskType.KEYPOINT: _keypoints,
     TaskType.SEMANTIC_SEGMENTATION: _semantic_segmentation,
+    TaskType.INSTANCE_SEGMENTATION: _instance_segmentation,
     TaskType.VIDEO_OBJECT_DETECTION: _video_frames,
     TaskType.VIDEO_OBJECT_TRACKING: _video_frames,
 }
 # Answers that carry a mask PNG, or boxes for every frame of a video, may be larger.
 MAX_BYTES = {
     TaskType.SEMANTIC_SEGMENTATION: MAX_MASK_ANSWER_BYTES,
+    TaskType.INSTANCE_SEGMENTATION: MAX_MASK_ANSWER_BYTES,
     TaskType.VIDEO_OBJECT_DETECTION: MAX_MASK_ANSWER_BYTES,
     TaskType.VIDEO_OBJECT_TRACKING: MAX_MASK_ANSWER_BYTES,
 }

@@ -22,6 +22,7 @@ BUILTIN_TEMPLATES = {
     "ImageMultiClassMultiLabel": "image_classification_multilabel.liquid",
     "BoundingBox": "bounding_box.liquid",
     "SemanticSegmentation": "semantic_segmentation.liquid",
+    "InstanceSegmentation": "instance_segmentation.liquid",  # ours: not a Ground Truth type
     "LabelVerification": "label_verification.liquid",
     "Keypoint": "keypoint.liquid",
     "Polygon": "polygon.liquid",
@@ -39,6 +40,7 @@ BUILTIN_LABELS = {
     "ImageMultiClassMultiLabel": "Image classification (several labels)",
     "BoundingBox": "Bounding boxes",
     "SemanticSegmentation": "Semantic segmentation",
+    "InstanceSegmentation": "Instance segmentation",
     "LabelVerification": "Label verification",
     "Keypoint": "Key points",
     "Polygon": "Polygons",
@@ -92,6 +94,9 @@ SAMPLE_INPUTS = {
     "BoundingBox": _image_sample(["Car", "Person"], "Draw a tight box around each one."),
     "SemanticSegmentation": _image_sample(
         ["Road", "Sidewalk", "Sky"], "Paint every pixel of each region."
+    ),
+    "InstanceSegmentation": _image_sample(
+        ["Car", "Person"], "Paint each car and person; N starts another object."
     ),
     "LabelVerification": _image_sample(
         ["Correct", "Incorrect"],

@@ -629,6 +629,18 @@ class MaskAnnotator extends ImageAnnotatorBase {
 
 export class CrowdSemanticSegmentation extends MaskAnnotator {
   static instances = false;
+
+  /** Past the ten palette colours, label colours continue as object colours do: the
+   * viewport's palette repeats, and a mask needs one colour per label (the server's
+   * consolidated masks use the same sequence, apps/tasks/masks.py palette_color). */
+  labelColor(label) {
+    const index = this.labels.indexOf(label);
+    const custom = parseLiteral(this.getAttribute("label-colors"), []);
+    if (index < CATEGORY10.length || (Array.isArray(custom) && typeof custom[index] === "string")) {
+      return super.labelColor(label);
+    }
+    return instanceColor(index);
+  }
 }
 
 export class CrowdInstanceSegmentation extends MaskAnnotator {

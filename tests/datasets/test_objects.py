@@ -76,6 +76,20 @@ def test_a_signed_url_serves_the_image_inline_with_nosniff_and_a_sandbox(client,
         assert image.size == (320, 200)
 
 
+def test_a_signed_object_may_be_read_in_cors_mode_by_an_origin_less_frame(client, items):
+    url = object_read_url(item=items[1], expires_in=60)
+
+    response = client.get(path_of(url), HTTP_ORIGIN="null")  # a sandboxed task frame
+
+    assert response.status_code == 200
+    assert response["Access-Control-Allow-Origin"] == "*"
+    assert not response.has_header("Access-Control-Allow-Credentials")
+    b"".join(response.streaming_content)  # read, then closed
+    forged = client.get(path_of(url)[:-3] + "xyz", HTTP_ORIGIN="null")
+    assert forged.status_code == 404
+    assert not forged.has_header("Access-Control-Allow-Origin")
+
+
 def test_uploaded_html_is_served_as_a_sandboxed_attachment(client, items):
     response = client.get(path_of(object_read_url(item=items[2])))
 

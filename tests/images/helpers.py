@@ -71,7 +71,8 @@ def image_project(
     extra=None,
     **fields,
 ):
-    """A started `task_type` project over PNGs of `sizes`; returns (project, workers)."""
+    """A started `task_type` project over PNGs of `sizes` (or the given `dataset`);
+    returns (project, workers)."""
     people = [worker_of(owner.organization) for _ in range(workers)]
     project = project_services.project_create(
         organization=owner.organization,
@@ -80,8 +81,8 @@ def image_project(
         task_type=task_type,
         label_attribute_name=fields.pop("label_attribute_name", "label"),
         labels=[{"label": label} for label in labels],
-        answers_per_item=1,
-        dataset=image_dataset(owner, list(sizes), extra=extra),
+        answers_per_item=fields.pop("answers_per_item", 1),
+        dataset=fields.pop("dataset", None) or image_dataset(owner, list(sizes), extra=extra),
         workteam=private_team(owner, name=f"team-{task_type.replace('_', '-')}", members=people),
         **fields,
     )

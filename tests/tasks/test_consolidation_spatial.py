@@ -7,6 +7,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from apps.tasks.consolidation import spatial
 from apps.tasks.consolidation.multilabel import consolidate_multilabel
 from apps.tasks.consolidation.spans import Span, consolidate_spans
 from apps.tasks.consolidation.spatial import (
@@ -176,14 +177,55 @@ def test_polylines_need_two_vertices():
 
 
 def test_masks_vote_per_pixel():
-    a = np.array([[0, 1], [1, 1]])
-    b = np.array([[0, 1], [0, 2]])
-    c = np.array([[0, 0], [0, 2]])
-    mask, confidence = consolidate_masks([a, b, c])
-    assert mask.tolist() == [[0, 1], [0, 2]]
-    assert np.round(confidence, 3).tolist() == [[1.0, 0.667], [0.667, 0.667]]
+    a = np.array([[0, 1], [1, 1]], dtype=np.uint8)
+    b = np.array([[0, 1], [0, 2]], dtype=np.uint8)
+    c = np.array([[0, 0], [0, 2]], dtype=np.uint8)
+    vote = consolidate_masks([a, b, c])
+    assert vote.mask.tolist() == [[0, 1], [0, 2]]
+    assert vote.mask.dtype == np.uint8
+    # Over the 3 pixels someone labelled, the winner had 2 of 3 equal votes each.
+    assert vote.confidence == pytest.approx(2 / 3)
+    assert vote.agreement == pytest.approx([1 / 3, 1.0, 2 / 3])
     with pytest.raises(ValueError, match="same size"):
-        consolidate_masks([a, np.zeros((3, 3), dtype=int)])
+        consolidate_masks([a, np.zeros((3, 3), dtype=np.uint8)])
+    with pytest.raises(ValueError, match="uint8"):
+        consolidate_masks([a.astype(int)])
+
+
+def test_a_more_accurate_worker_outvotes_two_who_disagree_with_each_other():
+    a = np.array([[1, 1]], dtype=np.uint8)
+    b = np.array([[2, 0]], dtype=np.uint8)
+    c = np.array([[0, 2]], dtype=np.uint8)
+    assert consolidate_masks([a, b, c]).mask.tolist() == [[0, 0]]  # equal: ties go low
+    vote = consolidate_masks([a, b, c], accuracies=[0.9, 0.6, 0.6])
+    assert vote.mask.tolist() == [[1, 1]]
+    assert vote.confidence == pytest.approx(0.9 / 2.1)
+
+
+def test_empty_masks_agree_fully():
+    vote = consolidate_masks([np.zeros((4, 5), dtype=np.uint8)] * 2)
+    assert (vote.mask.any(), vote.confidence, vote.agreement) == (False, 1.0, [1.0, 1.0])
+
+
+def test_the_mask_vote_over_row_strips_equals_the_whole_image_vote(monkeypatch):
+    generator = np.random.default_rng(7)
+    masks = [generator.integers(0, 4, size=(37, 23), dtype=np.uint8) for _ in range(3)]
+    whole = consolidate_masks(masks, accuracies=[0.9, 0.7, 0.5])
+    monkeypatch.setattr(spatial, "MASK_STRIP_PIXELS", 50)  # 2 rows per strip, last short
+    strips = consolidate_masks(masks, accuracies=[0.9, 0.7, 0.5])
+    assert np.array_equal(whole.mask, strips.mask)
+    assert strips.confidence == pytest.approx(whole.confidence)
+    assert strips.agreement == pytest.approx(whole.agreement)
+
+
+def test_the_mask_vote_does_not_depend_on_the_answers_order():
+    generator = np.random.default_rng(3)
+    masks = [generator.integers(0, 3, size=(9, 11), dtype=np.uint8) for _ in range(3)]
+    accuracies = [0.8, 0.6, 0.7]
+    forward = consolidate_masks(masks, accuracies=accuracies)
+    backward = consolidate_masks(masks[::-1], accuracies=accuracies[::-1])
+    assert np.array_equal(forward.mask, backward.mask)
+    assert backward.agreement == pytest.approx(forward.agreement[::-1])
 
 
 def test_mean_pairwise_box_iou():

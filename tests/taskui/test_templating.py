@@ -149,6 +149,7 @@ def test_builtin_templates_render_their_sample_inputs():
         "ImageMultiClassMultiLabel",
         "BoundingBox",
         "SemanticSegmentation",
+        "InstanceSegmentation",
         "LabelVerification",
         "Keypoint",
         "Polygon",

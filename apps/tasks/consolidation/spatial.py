@@ -9,8 +9,8 @@
   matched by the IoU of their bounding boxes, and each cluster is represented by its medoid
   shape (the member closest on average to the others, by mean nearest-vertex distance):
   vertex lists of different lengths have no meaningful average;
-- semantic segmentation: a per-pixel vote over label arrays (decoding the PNG is the task
-  type's job), weighted by worker accuracy.
+- segmentation masks: a per-pixel vote over uint8 class arrays (decoding the PNGs is
+  `apps.tasks.masks`' job), weighted by worker accuracy.
 
 Workers are processed in a canonical order (accuracy, highest first; then the shapes they
 drew), so permuting the answers never changes the result. Non-finite or negative sizes are a
@@ -326,29 +326,63 @@ def consolidate_shapes(
     return sorted(result, key=lambda s: (s.vertices[0]["y"], s.vertices[0]["x"], s.label))
 
 
+MASK_STRIP_PIXELS = 1 << 20  # pixels voted at a time: 8 MB of float64 votes, and the best
+
+
+@dataclass(frozen=True)
+class MaskVote:
+    mask: np.ndarray  # uint8 class index per pixel
+    confidence: float  # mean winning weight share over the pixels some worker labelled
+    agreement: list[float]  # per answer: share of those pixels where it equals `mask`
+
+
 def consolidate_masks(
     masks: Sequence[np.ndarray], *, accuracies: Sequence[float] | None = None
-) -> tuple[np.ndarray, np.ndarray]:
-    """Per-pixel weighted vote over integer class masks of one shape (H x W). Returns the
-    consolidated mask and the per-pixel confidence (winning weight share); ties go to the
-    lower class index."""
+) -> MaskVote:
+    """Per-pixel weighted vote over uint8 class masks of one shape (H x W, 0 = background);
+    ties go to the lower class index. Confidence and agreement are measured over the pixels
+    at least one worker labelled (the background all agree on would say little); 1.0 when
+    no one labelled any.
+
+    Memory: the masks (one byte per pixel each) and the result; the vote runs over row
+    strips of `MASK_STRIP_PIXELS`, one vote array per class at a time."""
     if not masks:
         raise ValueError("no masks to consolidate")
     arrays = [np.asarray(m) for m in masks]
     if arrays[0].ndim != 2 or any(a.shape != arrays[0].shape for a in arrays):
         raise ValueError("masks must all be 2-D arrays of the same size")
-    shape = arrays[0].shape
-    stack = np.stack(arrays)
-    if not np.issubdtype(stack.dtype, np.integer) or stack.min() < 0:
-        raise ValueError("masks must hold non-negative integer class indices")
-    weights = np.array(_weights(len(masks), accuracies))
-    n_classes = int(stack.max()) + 1
-    votes = np.zeros((n_classes, *shape))
-    for k in range(n_classes):
-        votes[k] = np.tensordot(weights, stack == k, axes=1)
-    winner = np.argmax(votes, axis=0)
-    confidence = np.take_along_axis(votes, winner[None], axis=0)[0] / weights.sum()
-    return winner, confidence
+    if any(a.dtype != np.uint8 for a in arrays):
+        raise ValueError("masks must hold uint8 class indices")
+    weights = _weights(len(arrays), accuracies)
+    height, width = arrays[0].shape
+    winner = np.zeros((height, width), dtype=np.uint8)
+    share_sum, labelled = 0.0, 0
+    agreeing = np.zeros(len(arrays))
+    rows = max(1, MASK_STRIP_PIXELS // max(width, 1))
+    order = sorted(range(len(arrays)), key=lambda n: -weights[n])
+    for top in range(0, height, rows):
+        strip = [a[top : top + rows] for a in arrays]
+        best = np.full(strip[0].shape, -1.0)
+        chosen = winner[top : top + rows]
+        for k in np.unique(np.concatenate([np.unique(s) for s in strip])):
+            votes = np.zeros(best.shape)
+            for n in order:  # by weight: float sums do not depend on the answers' order
+                np.add(votes, weights[n], out=votes, where=strip[n] == k)
+            better = votes > best  # strict: the lower class index keeps a tie
+            chosen[better] = k
+            best[better] = votes[better]
+        region = np.logical_or.reduce([s != 0 for s in strip])
+        labelled += int(region.sum())
+        share_sum += float(best[region].sum())
+        for n, s in enumerate(strip):
+            agreeing[n] += np.count_nonzero((s == chosen) & region)
+    if not labelled:
+        return MaskVote(winner, 1.0, [1.0] * len(arrays))
+    return MaskVote(
+        winner,
+        min(1.0, share_sum / sum(weights) / labelled),  # float sums may pass 1 by an ulp
+        [float(a) / labelled for a in agreeing],
+    )
 
 
 def mean_pairwise_box_iou(answers_per_item: Sequence[Sequence[dict]]) -> float | None:

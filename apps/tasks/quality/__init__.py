@@ -8,7 +8,8 @@ Two paths, on purpose:
   at most one queued per project): Dawid-Skene over all the project's answers for
   single-label projects, then every answered task's label and every worker's quality.
 
-The package: `consolidate` (consolidators per task type, the submit path), `control` (gold,
+The package: `consolidate` (consolidators per task type, the submit path), `masks`
+(segmentation tasks, consolidated in a background job), `control` (gold,
 auto-pause, dynamic overlap, settings), `reestimate` (the background job), `output` (labels
 as output-manifest entries). Callers use the names re-exported here.
 """
@@ -33,6 +34,7 @@ from apps.tasks.quality.control import (
     task_pick,
     worker_resume,
 )
+from apps.tasks.quality.masks import task_masks_consolidate
 from apps.tasks.quality.output import (
     output_label,
     project_gold_item_ids,
@@ -69,6 +71,7 @@ __all__ = [
     "projects_for_worker",
     "task_answers_extend",
     "task_consolidate",
+    "task_masks_consolidate",
     "task_pick",
     "worker_resume",
 ]

@@ -5,12 +5,14 @@ import logging
 
 from django.utils import timezone
 
+from apps.core.jobs import enqueue_on_commit
 from apps.projects.models import Project, TaskType
 from apps.tasks.consolidation import spatial
 from apps.tasks.consolidation.categorical import weighted_vote
 from apps.tasks.consolidation.multilabel import consolidate_multilabel
 from apps.tasks.consolidation.spans import consolidate_spans
 from apps.tasks.models import Assignment, Task, WorkerQuality
+from apps.tasks.output_labels import MASK_TYPES
 
 SINGLE_LABEL = {
     TaskType.TEXT_CLASSIFICATION,
@@ -148,7 +150,15 @@ def _accuracies(project_id: int, worker_ids: list[int]) -> dict[int, float]:
 
 def task_consolidate(*, task_id: int, project: Project) -> float | None:
     """Write the task's label and confidence from its submitted answers (caller's
-    transaction: the submit that gave the task its last answer); returns the confidence."""
+    transaction: the submit that gave the task its last answer); returns the confidence.
+    Mask tasks are queued for the background instead (`quality.masks`): None."""
+    if project.task_type in MASK_TYPES:
+        from apps.tasks import jobs  # jobs imports this module
+
+        enqueue_on_commit(
+            jobs.task_masks_consolidate, organization_id=project.organization_id, task_id=task_id
+        )
+        return None
     if project.task_type not in CONSOLIDATED_TYPES:
         return None
     rows = list(
@@ -188,6 +198,10 @@ def _agrees(project: Project, value: dict, label: dict) -> bool:
     if project.task_type in BOXES:
         iou = spatial.mean_pairwise_box_iou([[value, label]])
         return iou is None or iou >= 0.5
+    if project.task_type in MASK_TYPES:
+        from apps.tasks.quality.masks import masks_agree  # masks imports this module
+
+        return masks_agree(project, value, label)
     if project.task_type in SHAPES:
         kind = SHAPES[project.task_type]
         return sorted(s.get("label") for s in value.get(kind) or []) == sorted(

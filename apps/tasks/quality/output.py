@@ -9,6 +9,7 @@ from apps.accounts.models import User
 from apps.datasets.models import Item
 from apps.projects.models import Project, TaskType
 from apps.tasks.models import Assignment, GoldItem, Task
+from apps.tasks.output_labels import MASK_TYPES, mask_label
 from apps.tasks.quality.consolidate import BOXES, CUSTOM, MULTI_LABEL, SINGLE_LABEL, SPANS
 
 MEDIA = {
@@ -94,6 +95,14 @@ def output_label(project: Project, label: dict, confidence: float, created, mode
         )
     if project.task_type in CUSTOM:
         return manifest.custom_label(value=label, **common)
+    if project.task_type in MASK_TYPES:
+        return mask_label(
+            project=project,
+            value=label,
+            mask_uri=label["labeledImage"]["ref"],
+            confidence=round(confidence, 4),
+            **common,
+        )
     return None  # polygons, polylines, key points: no image output format in the spec yet
 
 
