@@ -173,6 +173,7 @@ def test_an_image_verification_shows_the_prior_shapes_and_keeps_both_labels(owne
         "groundtruth/label-verification",
         "labeling-job/shapes-checked",
     )
+    assert metadata["worker-feedback"] == [{"comment": "Too wide"}]
 
 
 @pytest.mark.parametrize("task_type", list(CASES))

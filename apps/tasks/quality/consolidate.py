@@ -40,7 +40,8 @@ def answer_value(answer: object, project: Project | None = None) -> object:
     if project is not None and project.task_type in CUSTOM:
         return answer
     if isinstance(answer, dict) and "verdict" in answer:  # a chained verification's verdict
-        return answer["verdict"]
+        comment = answer.get("comment")
+        return {**answer["verdict"], "workerComment": comment} if comment else answer["verdict"]
     if isinstance(answer, dict) and len(answer) == 1:
         return next(iter(answer.values()))
     return None
@@ -56,7 +57,12 @@ def consolidate_one(
         index = {label: n for n, label in enumerate(categories)}
         labels = [index[v["label"]] for v in values]
         chosen, confidence = weighted_vote(labels, accuracies, len(categories))
-        return {"label": categories[chosen]}, confidence
+        consolidated = {"label": categories[chosen]}
+        # verification comments become the output's worker-feedback
+        comments = [v["workerComment"] for v in values if v.get("workerComment")]
+        if comments and project.task_type == TaskType.LABEL_VERIFICATION:
+            consolidated["comments"] = comments
+        return consolidated, confidence
     if project.task_type in MULTI_LABEL:
         chosen, confidences, overall = consolidate_multilabel(
             [v["labels"] for v in values], categories, accuracies=accuracies

@@ -117,7 +117,7 @@ def output_label(project: Project, label: dict, confidence: float, created, mode
             class_index=names.index(label["label"]),
             class_name=label["label"],
             confidence=round(confidence, 4),
-            comments=[],
+            comments=label.get("comments", []),
             **common,
         )
     if project.task_type in CUSTOM:
