@@ -6,8 +6,9 @@ import json
 from html.parser import HTMLParser
 
 import pytest
+from django.urls import reverse
 
-from apps.datasets.models import Item
+from apps.datasets.models import Dataset, Item
 from apps.projects.models import Project
 from apps.tasks import services as task_services
 from apps.tasks.quality import project_output_lines
@@ -15,6 +16,7 @@ from apps.tasks.validation import InvalidAnswer
 from apps.taskui.templating import render_task_template
 from tests.images.helpers import image_project
 from tests.reviews.test_chaining import chain, submit
+from tests.tenancy import assert_other_organization_gets_404
 
 pytestmark = pytest.mark.django_db
 
@@ -216,3 +218,52 @@ def test_an_image_adjustment_prefills_the_prior_shapes_in_the_source_type(owner,
     assert metadata["class-map"] == {"0": "car", "1": "person"}
     if task_type == "bounding_box":  # Ground Truth's AdjustmentBoundingBox output
         assert metadata["adjustment-status"] == "adjusted"
+
+
+def chain_url(owner, project: Project) -> str:
+    return reverse(
+        "project-chain", kwargs={"org_slug": owner.organization.slug, "project_id": project.pk}
+    )
+
+
+def test_a_segmentation_source_is_refused_with_a_400_naming_it(owner, owner_client):
+    source, _ = image_project(
+        owner, "semantic_segmentation", ["road"], label_attribute_name="mask-ref"
+    )
+    before = (Project.objects.count(), Dataset.objects.count())
+    body = {
+        "kind": "adjustment",
+        "name": "masks-fixed",
+        "label_attribute_name": "masks-fixed-ref",
+        "workteam_id": source.workteam_id,
+    }
+
+    response = owner_client.post(chain_url(owner, source), body, format="json")
+
+    assert response.status_code == 400
+    assert response.json()["details"] == {
+        "source_project_id": [
+            "A semantic_segmentation project cannot be chained for adjustment yet."
+        ]
+    }
+    assert (Project.objects.count(), Dataset.objects.count()) == before
+
+
+def test_another_organizations_image_project_cannot_be_chained(owner, owner_client):
+    source, _ = labeled_image_source(owner, "polygon")
+    body = {
+        "kind": "verification",
+        "name": "shapes-checked",
+        "label_attribute_name": "label-checked",
+        "workteam_id": source.workteam_id,
+    }
+
+    assert_other_organization_gets_404(
+        chain_url(owner, source),
+        method="post",
+        data=body,
+        unchanged=[Project.objects.all(), Dataset.objects.all()],
+    )
+    response = owner_client.post(chain_url(owner, source), body, format="json")
+    assert response.status_code == 201, response.content
+    assert response.json()["task_type"] == "label_verification"

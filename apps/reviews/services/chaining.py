@@ -257,7 +257,8 @@ def project_chain_create(
         raise DomainError.on_field("source_project_id", "No such project.")
     if source_project.task_type not in CHAINABLE[kind]:
         raise DomainError.on_field(
-            "source_project_id", f"A {kind} project cannot follow this task type yet."
+            "source_project_id",
+            f"A {source_project.task_type} project cannot be chained for {kind} yet.",
         )
     if label_attribute_name == source_project.label_attribute_name:
         raise DomainError.on_field(
