@@ -84,7 +84,8 @@ def task_input(project: Project, item_data: dict, item: Item | None = None) -> d
 
 
 # a prior label's `-metadata` type -> the overlay key that draws it, the list its value
-# holds, and one entry's geometry fields
+# holds, and one entry's geometry fields (as the drawing elements take them: chained
+# adjustment projects pre-fill them, apps.reviews.services.chaining)
 OVERLAY_SHAPES = {
     "groundtruth/object-detection": (
         "boundingBox",

@@ -18,7 +18,6 @@ classification, each class chosen by more than half of the answers.
 """
 
 import json
-from dataclasses import dataclass
 
 from django.db import transaction
 from django.db.models import F
@@ -33,6 +32,7 @@ from apps.datasets.models import Dataset, Item
 from apps.projects import services as project_services
 from apps.projects.models import Project, TaskType
 from apps.tasks.quality import project_output_labels
+from apps.tasks.taskui import OVERLAY_SHAPES
 from apps.workforces.models import Workteam
 
 VERIFICATION, ADJUSTMENT = "verification", "adjustment"
@@ -51,36 +51,13 @@ TEXT_TYPES = {
 }
 
 
-@dataclass(frozen=True)
-class ImageShapes:
-    """How a drawing task type's label is shown again: the list its output value holds, the
-    geometry fields of one entry (as the drawing element takes them), the element that
-    edits it (and its answer name), and the verification overlay's key for it."""
-
-    output_list: str
-    fields: tuple[str, ...]
-    element: str
-    name: str
-    overlay: str
-
-
+# drawing task type -> the metadata type of its output (apps.tasks.taskui knows that label's
+# overlay key, value list and geometry fields), and the element that edits it, by answer name
 IMAGE_SHAPES = {
-    TaskType.BOUNDING_BOX: ImageShapes(
-        "annotations",
-        ("left", "top", "width", "height"),
-        "crowd-bounding-box",
-        "boundingBox",
-        "boundingBox",
-    ),
-    TaskType.POLYGON: ImageShapes(
-        "polygons", ("vertices",), "crowd-polygon", "crowd-polygon", "polygon"
-    ),
-    TaskType.POLYLINE: ImageShapes(
-        "polylines", ("vertices",), "crowd-polyline", "crowd-polyline", "polyline"
-    ),
-    TaskType.KEYPOINT: ImageShapes(
-        "keypoints", ("x", "y"), "crowd-keypoint", "crowd-keypoint", "keypoint"
-    ),
+    TaskType.BOUNDING_BOX: ("groundtruth/object-detection", "crowd-bounding-box", "boundingBox"),
+    TaskType.POLYGON: ("groundtruth/polygon", "crowd-polygon", "crowd-polygon"),
+    TaskType.POLYLINE: ("groundtruth/polyline", "crowd-polyline", "crowd-polyline"),
+    TaskType.KEYPOINT: ("groundtruth/keypoint", "crowd-keypoint", "crowd-keypoint"),
 }
 # Semantic segmentation is not chainable: its projects have no consolidated label (no mask
 # consolidation writes one), so there is no prior mask to show or pre-fill.
@@ -124,12 +101,12 @@ def _prior_shapes(source: Project) -> str:
     ids) as the drawing elements take it: a JSON list of {label, <geometry>}, the label
     looked up in the `-metadata` class map, as Ground Truth's adjustment templates do. For
     a single-quoted attribute (`to_json` output is HTML-escaped there)."""
-    shapes = IMAGE_SHAPES[source.task_type]
+    _overlay_key, entries, fields = OVERLAY_SHAPES[IMAGE_SHAPES[source.task_type][0]]
     value = "task.input[" + _quoted(source.label_attribute_name) + "]"
     class_map = "task.input[" + _quoted(f"{source.label_attribute_name}-metadata") + "]"
-    geometry = "".join(f', "{field}": {{{{ shape.{field} | to_json }}}}' for field in shapes.fields)
+    geometry = "".join(f', "{field}": {{{{ shape.{field} | to_json }}}}' for field in fields)
     return (
-        "[{% for shape in " + value + "['" + shapes.output_list + "'] %}"
+        "[{% for shape in " + value + "['" + entries + "'] %}"
         "{% capture class_id %}{{ shape.class_id }}{% endcapture %}"
         '{"label": {{ ' + class_map + "['class-map'][class_id] | to_json }}" + geometry + "}"
         "{% unless forloop.last %}, {% endunless %}{% endfor %}]"
@@ -140,7 +117,7 @@ def _image_verification(source: Project, categories: str) -> str:
     """The image with the prior shapes drawn over it (read-only) and the verdicts."""
     overlay = (
         '{"'
-        + IMAGE_SHAPES[source.task_type].overlay
+        + OVERLAY_SHAPES[IMAGE_SHAPES[source.task_type][0]][0]
         + '": {"labels": '
         + _attribute_json(source.label_names)
         + ', "value": '
@@ -199,11 +176,11 @@ def adjustment_template(*, source: Project) -> str:
     metadata = _quoted(f"{source.label_attribute_name}-metadata")
     labels = _attribute_json(source.label_names)
     if source.task_type in IMAGE_SHAPES:
-        shapes = IMAGE_SHAPES[source.task_type]
+        _type, tag, name = IMAGE_SHAPES[source.task_type]
         element = (
-            f'<{shapes.element} name="{shapes.name}" src="{_image_src()}" '
+            f'<{tag} name="{name}" src="{_image_src()}" '
             f"labels='{labels}' initial-value='{_prior_shapes(source)}' "
-            f'header="Correct the annotations"></{shapes.element}>'
+            f'header="Correct the annotations"></{tag}>'
         )
     elif source.task_type == TaskType.NAMED_ENTITY_RECOGNITION:
         entity_labels = json.dumps([{"label": name} for name in source.label_names])
