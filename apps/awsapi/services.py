@@ -2,6 +2,7 @@
 
 import json
 import uuid
+from collections.abc import Sequence
 from datetime import timedelta
 
 from django.db import IntegrityError, transaction
@@ -20,6 +21,7 @@ from apps.datasets.selectors import item_iter_for_export
 from apps.datasets.storages import backend_for
 from apps.projects import services as project_services
 from apps.projects.models import Project
+from apps.reviews.models import FlowDefinition
 from apps.tasks import services as task_services
 from apps.tasks.quality import project_gold_item_ids, project_output_labels
 from apps.workforces import services as workforce_services
@@ -268,3 +270,52 @@ def labeling_jobs_ended_unwritten(*, limit: int = 200) -> list[tuple[int, int]]:
             output_written_at__isnull=True, project__status__in=ENDED
         ).values_list("organization_id", "pk")[:limit]
     )
+
+
+# Tags (AddTags / ListTags / DeleteTags) on the resources that keep them: a labeling job's
+# Project ({key: value}) and a flow definition (the [{Key, Value}] list it was created with).
+
+MAX_TAGS = 50  # per resource, SageMaker's limit
+
+
+def tags_as_map(stored: dict | list) -> dict[str, str]:
+    if isinstance(stored, dict):
+        return dict(stored)
+    return {tag["Key"]: tag["Value"] for tag in stored}
+
+
+def tags_as_list(stored: dict | list) -> list[dict]:
+    return [{"Key": key, "Value": value} for key, value in tags_as_map(stored).items()]
+
+
+@transaction.atomic
+def resource_tags_change(
+    *,
+    resource: Project | FlowDefinition,
+    actor: User,
+    add: dict[str, str] | None = None,
+    remove: Sequence[str] = (),
+) -> dict[str, str]:
+    """Add (a key already there takes the new value) and remove tags of `resource`, under
+    a row lock so concurrent calls do not lose each other's tags. Refused past MAX_TAGS."""
+    model = type(resource)
+    locked = model.objects.select_for_update().only("tags").get(pk=resource.pk)
+    tags = tags_as_map(locked.tags)
+    tags.update(add or {})
+    for key in remove:
+        tags.pop(key, None)
+    if len(tags) > MAX_TAGS:
+        raise DomainError.on_field(
+            "Tags", f"A resource has at most {MAX_TAGS} tags; this would make {len(tags)}."
+        )
+    stored = tags if isinstance(locked.tags, dict) else tags_as_list(tags)
+    model.objects.filter(pk=resource.pk).update(tags=stored, updated_at=timezone.now())
+    audit_record(
+        organization_id=resource.organization_id,
+        actor=actor,
+        action="tags.changed",
+        target=resource,
+        added=sorted(add or {}),
+        removed=list(remove),
+    )
+    return tags

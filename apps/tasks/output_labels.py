@@ -96,7 +96,7 @@ def output_label_from_answer(
             image_height=height,
             boxes=boxes,
             class_names={class_ids[label]: label for label in names},
-            adjustment_status=_adjustment(value),
+            adjustment_status=adjustment_status(value),
             **common,
         )
     if task_type in (TaskType.POLYGON, TaskType.POLYLINE, TaskType.KEYPOINT):
@@ -210,7 +210,8 @@ def seq_label_from_answer(*, project: Project, answer: dict, frame_names: list[s
     return manifest.seq_label_content(tracking=tracking, frames=frames)
 
 
-def _adjustment(value: dict) -> str | None:
+def adjustment_status(value: dict) -> str | None:
+    """An adjustment task's `adjustment-status` from its (answer or consolidated) value."""
     if "initialValueModified" not in value:
         return None
     return "adjusted" if value["initialValueModified"] else "unadjusted"

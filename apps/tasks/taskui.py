@@ -84,27 +84,43 @@ def task_input(project: Project, item_data: dict, item: Item | None = None) -> d
     return built
 
 
+# a prior label's `-metadata` type -> the overlay key that draws it, the list its value
+# holds, and one entry's geometry fields (as the drawing elements take them: chained
+# adjustment projects pre-fill them, apps.reviews.services.chaining)
+OVERLAY_SHAPES = {
+    "groundtruth/object-detection": (
+        "boundingBox",
+        "annotations",
+        ("left", "top", "width", "height"),
+    ),
+    "groundtruth/polygon": ("polygon", "polygons", ("vertices",)),
+    "groundtruth/polyline": ("polyline", "polylines", ("vertices",)),
+    "groundtruth/keypoint": ("keypoint", "keypoints", ("x", "y")),
+}
+
+
 def verification_overlay(item_data: dict) -> dict | None:
     """What a verification task shows over the image: the item's prior label, found by its
-    `-metadata` type (boxes drawn from the value, a mask from its `-ref` URI)."""
+    `-metadata` type (shapes drawn from the value, a mask from its `-ref` URI)."""
     for key, metadata in item_data.items():
         if not key.endswith("-metadata") or not isinstance(metadata, dict):
             continue
         attribute = key[: -len("-metadata")]
         value = item_data.get(attribute)
         kind = metadata.get("type")
-        if kind == "groundtruth/object-detection" and isinstance(value, dict):
+        if kind in OVERLAY_SHAPES and isinstance(value, dict):
+            overlay_key, entries, fields = OVERLAY_SHAPES[kind]
             class_map = metadata.get("class-map") or {}
-            boxes = [
+            shapes = [
                 {
-                    "label": class_map.get(str(box.get("class_id")), str(box.get("class_id"))),
-                    **{side: box.get(side) for side in ("left", "top", "width", "height")},
+                    "label": class_map.get(str(entry.get("class_id")), str(entry.get("class_id"))),
+                    **{field: entry.get(field) for field in fields},
                 }
-                for box in value.get("annotations", [])
-                if isinstance(box, dict)
+                for entry in value.get(entries, [])
+                if isinstance(entry, dict)
             ]
-            labels = sorted({box["label"] for box in boxes})
-            return {"boundingBox": {"labels": labels, "value": boxes}}
+            labels = sorted({shape["label"] for shape in shapes})
+            return {overlay_key: {"labels": labels, "value": shapes}}
         if kind == "groundtruth/semantic-segmentation" and isinstance(value, str):
             return {"semanticSegmentation": {"src": value}}
     return None

@@ -1,6 +1,6 @@
 // <crowd-image-classifier> and <crowd-image-classifier-multi-select>: the classifiers with
 // the image (`src`) as their target, an optional verification `overlay` drawn over it
-// (a prior job's boxes, or a prior mask), click-to-zoom, and the `worker-comment` region.
+// (a prior job's boxes, polygons, polylines, key points, or a prior mask), click-to-zoom, and the `worker-comment` region.
 // Submits {"label": "<category>"} (+ "workerComment") and {"labels": [...]}.
 import { BaseClassifier } from "./classifier.js";
 import { escapeHtml, parseLiteral } from "./lib.js";
@@ -17,14 +17,38 @@ const IMAGE_CSS = `
   .figure.zoomed img { max-width: none; max-height: none; }
   .figure svg, .figure .overlay-mask { position: absolute; inset: 0; width: 100%; height: 100%; pointer-events: none; }
   .figure .overlay-mask { opacity: .5; object-fit: fill; }
-  .figure rect { fill: color-mix(in srgb, var(--c) 10%, transparent); stroke: var(--c); stroke-width: 2;
-    vector-effect: non-scaling-stroke; }
+  .figure rect, .figure polygon, .figure polyline { fill: color-mix(in srgb, var(--c) 10%, transparent);
+    stroke: var(--c); stroke-width: 2; vector-effect: non-scaling-stroke; }
+  .figure polyline.open { fill: none; }
+  .figure circle { fill: var(--c); stroke: #fff; stroke-width: 2; vector-effect: non-scaling-stroke; }
   .figure text { fill: #fff; font: 600 13px system-ui, sans-serif; paint-order: stroke; stroke: var(--c); stroke-width: 3px; }
   .figure .message { color: #d0d5dd; font-size: 14px; padding: 40px; line-height: 1.5; }
   .comment { margin-top: 14px; }
   .comment textarea { width: 100%; min-height: 70px; margin-top: 6px; padding: 8px 10px; font: inherit; border: 1px solid #d0d5dd;
     border-radius: 8px; }
 `;
+
+function finite(...numbers) {
+  return numbers.map(Number).every(Number.isFinite);
+}
+
+function pointList(shape) {
+  const vertices = Array.isArray(shape.vertices) ? shape.vertices : [];
+  if (!vertices.every((v) => v && finite(v.x, v.y))) return "";
+  return vertices.map((v) => `${Number(v.x)},${Number(v.y)}`).join(" ");
+}
+
+// overlay key -> the SVG of one shape (image pixels), "" when the shape is malformed
+const OVERLAY_SHAPES = {
+  boundingBox: ({ left, top, width, height }) =>
+    finite(left, top, width, height)
+      ? `<rect x="${Number(left)}" y="${Number(top)}" width="${Number(width)}" height="${Number(height)}"/>`
+      : "",
+  polygon: (shape) => (pointList(shape) ? `<polygon points="${pointList(shape)}"/>` : ""),
+  polyline: (shape) => (pointList(shape) ? `<polyline class="open" points="${pointList(shape)}"/>` : ""),
+  keypoint: ({ x, y }, imageWidth) =>
+    finite(x, y) ? `<circle cx="${Number(x)}" cy="${Number(y)}" r="${Math.max(3, imageWidth / 150)}"/>` : "",
+};
 
 class ImageClassifierMixin extends BaseClassifier {
   static get observedAttributes() {
@@ -106,21 +130,24 @@ class ImageClassifierMixin extends BaseClassifier {
     const width = this._img.naturalWidth;
     const height = this._img.naturalHeight;
     if (!overlay || typeof overlay !== "object" || !width) return;
-    const boxes = overlay.boundingBox;
-    if (boxes && Array.isArray(boxes.value)) {
-      const labels = Array.isArray(boxes.labels) ? boxes.labels.map(String) : [];
-      const color = (label) => CATEGORY10[Math.max(0, labels.indexOf(label)) % CATEGORY10.length];
+    // boundingBox is Ground Truth's; polygon, polyline and keypoint are ours (the prior
+    // label of a chained verification project), each {labels, value: [shapes]}.
+    const marks = Object.entries(OVERLAY_SHAPES)
+      .filter(([key]) => overlay[key] && Array.isArray(overlay[key].value))
+      .flatMap(([key, draw]) => {
+        const labels = Array.isArray(overlay[key].labels) ? overlay[key].labels.map(String) : [];
+        const color = (label) => CATEGORY10[Math.max(0, labels.indexOf(label)) % CATEGORY10.length];
+        return overlay[key].value.map((shape) => {
+          const mark = shape && typeof shape === "object" ? draw(shape, width) : "";
+          return mark && `<g style="--c:${escapeHtml(color(String(shape.label)))}">${mark}</g>`;
+        });
+      })
+      .filter(Boolean);
+    if (marks.length) {
       const svg = document.createElementNS("http://www.w3.org/2000/svg", "svg");
       svg.setAttribute("viewBox", `0 0 ${width} ${height}`);
       svg.setAttribute("preserveAspectRatio", "none");
-      svg.innerHTML = boxes.value
-        .map((box) => {
-          const c = escapeHtml(color(String(box.label)));
-          const [left, top, w, h] = [box.left, box.top, box.width, box.height].map(Number);
-          if (![left, top, w, h].every(Number.isFinite)) return "";
-          return `<g style="--c:${c}"><rect x="${left}" y="${top}" width="${w}" height="${h}"/></g>`;
-        })
-        .join("");
+      svg.innerHTML = marks.join("");
       inner.append(svg);
     }
     for (const key of ["semanticSegmentation", "instanceSegmentation"]) {

@@ -35,8 +35,9 @@ def account_arn(organization) -> str:
     return f"arn:aws:sagemaker:{REGION}:{organization.account_id}"
 
 
-def create_job(sm, organization, root, name="sentiment-job", team="reviewers", **config):
+def create_job(sm, organization, root, name="sentiment-job", team="reviewers", tags=None, **config):
     return sm.create_labeling_job(
+        **({"Tags": tags} if tags else {}),
         LabelingJobName=name,
         LabelAttributeName="sentiment",
         InputConfig={"DataSource": {"S3DataSource": {"ManifestS3Uri": f"{root}in/input.manifest"}}},

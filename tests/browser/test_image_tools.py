@@ -284,7 +284,22 @@ def test_label_verification_shows_the_prior_boxes_and_takes_a_comment(page, requ
         "boundingBox": {
             "labels": ["car"],
             "value": [{"label": "car", "left": 100, "top": 150, "width": 250, "height": 200}],
-        }
+        },
+        # ours: a chained verification's prior polygons, polylines and key points
+        "polygon": {
+            "labels": ["car"],
+            "value": [
+                {
+                    "label": "car",
+                    "vertices": [{"x": 10, "y": 10}, {"x": 90, "y": 10}, {"x": 50, "y": 80}],
+                }
+            ],
+        },
+        "polyline": {
+            "labels": ["lane"],
+            "value": [{"label": "lane", "vertices": [{"x": 0, "y": 500}, {"x": 800, "y": 450}]}],
+        },
+        "keypoint": {"labels": ["eye"], "value": [{"label": "eye", "x": 400, "y": 300}]},
     }
     frame = render_in_preview(
         page,
@@ -297,6 +312,8 @@ def test_label_verification_shows_the_prior_boxes_and_takes_a_comment(page, requ
         },
     )
     assert frame.locator("crowd-image-classifier .figure rect").count() == 1
+    figure = frame.locator("crowd-image-classifier .figure")
+    assert [figure.locator(tag).count() for tag in ("polygon", "polyline", "circle")] == [1, 1, 1]
     frame.locator("crowd-image-classifier button.choice", has_text="Incorrect").click()
     frame.locator("crowd-image-classifier .comment button").click()
     frame.locator("crowd-image-classifier .comment textarea").fill("The box cuts the bumper.")

@@ -155,3 +155,22 @@ def test_verification_input_shows_the_prior_boxes_by_their_class_names():
     }
     built = task_input(project_of("label_verification"), {"source-ref": "s3://b/1.png", **masks})
     assert built["overlayMask"] == "s3://b/m.png" and "overlay" not in built
+
+
+def test_verification_input_shows_prior_polygons_polylines_and_key_points():
+    square = [{"x": 1, "y": 1}, {"x": 9, "y": 1}, {"x": 9, "y": 9}]
+    priors = {
+        "groundtruth/polygon": ("polygons", {"vertices": square}, "polygon"),
+        "groundtruth/polyline": ("polylines", {"vertices": square[:2]}, "polyline"),
+        "groundtruth/keypoint": ("keypoints", {"x": 5, "y": 6}, "keypoint"),
+    }
+    for kind, (entries, geometry, key) in priors.items():
+        data = {
+            "source-ref": "s3://b/1.png",
+            "prior": {entries: [{"class_id": 1, **geometry}]},
+            "prior-metadata": {"type": kind, "class-map": {"0": "car", "1": "dog"}},
+        }
+
+        assert verification_overlay(data) == {
+            key: {"labels": ["dog"], "value": [{"label": "dog", **geometry}]}
+        }

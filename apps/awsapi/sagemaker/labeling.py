@@ -86,7 +86,7 @@ def _storage_path(call: Call, uri: str, member: str):
         ) from None
 
 
-def _job(call: Call, name: str) -> LabelingJob:
+def labeling_job_named(call: Call, name: str) -> LabelingJob:
     job = (
         LabelingJob.objects.filter(organization=call.organization, project__name=name)
         .select_related("project__workteam__workforce", "organization")
@@ -146,6 +146,7 @@ def create_labeling_job(call: Call, params: dict) -> dict:
         price_per_task=price_from_usd(config.get("PublicWorkforceTaskPrice")),
         max_human_labeled_items=stopping.get("MaxHumanLabeledObjectCount"),
         max_percentage_labeled=stopping.get("MaxPercentageOfInputDatasetLabeled"),
+        tags=awsapi_services.tags_as_map(params.get("Tags") or []),
     )
     return {"LabelingJobArn": arn(call.organization, call.region, "labeling-job", job.project.name)}
 
@@ -212,7 +213,7 @@ def _last_modified(job: LabelingJob):
 
 
 def describe_labeling_job(call: Call, params: dict) -> dict:
-    job = _job(call, params["LabelingJobName"])
+    job = labeling_job_named(call, params["LabelingJobName"])
     project = job.project
     request = job.request
     config = dict(request["HumanTaskConfig"])
@@ -234,7 +235,7 @@ def describe_labeling_job(call: Call, params: dict) -> dict:
             "LabelCategoryConfigS3Uri": request.get("LabelCategoryConfigS3Uri"),
             "StoppingConditions": request.get("StoppingConditions"),
             "HumanTaskConfig": config,
-            "Tags": request.get("Tags"),
+            "Tags": awsapi_services.tags_as_list(project.tags) or None,  # AddTags changes them
             "LabelingJobOutput": _output(job),
         }
     )
@@ -297,7 +298,9 @@ def list_labeling_jobs(call: Call, params: dict) -> dict:
 
 
 def stop_labeling_job(call: Call, params: dict) -> dict:
-    awsapi_services.labeling_job_stop(job=_job(call, params["LabelingJobName"]), actor=call.actor)
+    awsapi_services.labeling_job_stop(
+        job=labeling_job_named(call, params["LabelingJobName"]), actor=call.actor
+    )
     return {}
 
 

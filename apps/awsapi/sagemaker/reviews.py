@@ -43,7 +43,7 @@ def _ui(call: Call, reference: str) -> HumanTaskUi:
     )
 
 
-def _flow(call: Call, name: str) -> FlowDefinition:
+def flow_definition_named(call: Call, name: str) -> FlowDefinition:
     return found(
         selectors.flow_definition_get,
         f"Flow definition '{name}' does not exist.",
@@ -187,7 +187,7 @@ def create_flow_definition(call: Call, params: dict) -> dict:
 
 
 def describe_flow_definition(call: Call, params: dict) -> dict:
-    flow = _flow(call, params["FlowDefinitionName"])
+    flow = flow_definition_named(call, params["FlowDefinitionName"])
     ui = flow.human_task_ui
     loop_config = drop_none(
         {
@@ -250,7 +250,7 @@ def list_flow_definitions(call: Call, params: dict) -> dict:
 
 
 def delete_flow_definition(call: Call, params: dict) -> dict:
-    flow = _flow(call, params["FlowDefinitionName"])
+    flow = flow_definition_named(call, params["FlowDefinitionName"])
     services.flow_definition_delete(flow=flow, actor=call.actor)
     return {}
 

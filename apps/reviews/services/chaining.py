@@ -7,9 +7,10 @@ the source's output manifest has it; the chained project writes its own, differe
 attribute, so its output keeps the original label and adds the verified or adjusted one.
 
 - verification: workers judge each prior label with the project's verdict labels (e.g.
-  correct / incorrect) and may leave a comment;
+  correct / incorrect) and may leave a comment; image shapes are drawn over the image;
 - adjustment: workers redo the label with the prior one shown (classification) or
-  pre-filled (entities), in the source's task type.
+  pre-filled (entities; boxes, polygons, polylines, key points on the image), in the
+  source's task type, whose validation and output format the answers then follow.
 
 The source's labels are the majority of its answers that were not rejected (ties: the
 first submitted), with the share of agreeing answers as confidence; for multi-label
@@ -31,6 +32,7 @@ from apps.datasets.models import Dataset, Item
 from apps.projects import services as project_services
 from apps.projects.models import Project, TaskType
 from apps.tasks.quality import project_output_labels
+from apps.tasks.taskui import OVERLAY_SHAPES
 from apps.workforces.models import Workteam
 
 VERIFICATION, ADJUSTMENT = "verification", "adjustment"
@@ -47,9 +49,26 @@ TEXT_TYPES = {
     TaskType.TEXT_CLASSIFICATION_MULTILABEL,
     TaskType.NAMED_ENTITY_RECOGNITION,
 }
+
+
+# drawing task type -> the metadata type of its output (apps.tasks.taskui knows that label's
+# overlay key, value list and geometry fields), and the element that edits it, by answer name
+IMAGE_SHAPES = {
+    TaskType.BOUNDING_BOX: ("groundtruth/object-detection", "crowd-bounding-box", "boundingBox"),
+    TaskType.POLYGON: ("groundtruth/polygon", "crowd-polygon", "crowd-polygon"),
+    TaskType.POLYLINE: ("groundtruth/polyline", "crowd-polyline", "crowd-polyline"),
+    TaskType.KEYPOINT: ("groundtruth/keypoint", "crowd-keypoint", "crowd-keypoint"),
+}
+# Semantic segmentation is not chainable: its projects have no consolidated label (no mask
+# consolidation writes one), so there is no prior mask to show or pre-fill.
 CHAINABLE = {
-    VERIFICATION: {*CLASSIFICATION_MEDIA, *MULTILABEL_MEDIA, TaskType.NAMED_ENTITY_RECOGNITION},
-    ADJUSTMENT: {*CLASSIFICATION_MEDIA, *MULTILABEL_MEDIA, TaskType.NAMED_ENTITY_RECOGNITION},
+    kind: {
+        *CLASSIFICATION_MEDIA,
+        *MULTILABEL_MEDIA,
+        TaskType.NAMED_ENTITY_RECOGNITION,
+        *IMAGE_SHAPES,
+    }
+    for kind in (VERIFICATION, ADJUSTMENT)
 }
 DEFAULT_VERDICTS = [
     {"label": "correct", "description": "The label is right"},
@@ -68,10 +87,59 @@ def _target(media_text: bool) -> str:
     return '<img src="{{ task.input[\'source-ref\'] | grant_read_access }}" style="max-width:100%">'
 
 
+def _attribute_json(values: object) -> str:
+    """`values` as JSON inside a single-quoted HTML attribute."""
+    return json.dumps(values).replace("'", "&#39;")
+
+
+def _image_src() -> str:
+    return "{{ task.input['source-ref'] | grant_read_access }}"
+
+
+def _prior_shapes(source: Project) -> str:
+    """Liquid printing the item's prior label (the source's output value: shapes with class
+    ids) as the drawing elements take it: a JSON list of {label, <geometry>}, the label
+    looked up in the `-metadata` class map, as Ground Truth's adjustment templates do. For
+    a single-quoted attribute (`to_json` output is HTML-escaped there)."""
+    _overlay_key, entries, fields = OVERLAY_SHAPES[IMAGE_SHAPES[source.task_type][0]]
+    value = "task.input[" + _quoted(source.label_attribute_name) + "]"
+    class_map = "task.input[" + _quoted(f"{source.label_attribute_name}-metadata") + "]"
+    geometry = "".join(f', "{field}": {{{{ shape.{field} | to_json }}}}' for field in fields)
+    return (
+        "[{% for shape in " + value + "['" + entries + "'] %}"
+        "{% capture class_id %}{{ shape.class_id }}{% endcapture %}"
+        '{"label": {{ ' + class_map + "['class-map'][class_id] | to_json }}" + geometry + "}"
+        "{% unless forloop.last %}, {% endunless %}{% endfor %}]"
+    )
+
+
+def _image_verification(source: Project, categories: str) -> str:
+    """The image with the prior shapes drawn over it (read-only) and the verdicts."""
+    overlay = (
+        '{"'
+        + OVERLAY_SHAPES[IMAGE_SHAPES[source.task_type][0]][0]
+        + '": {"labels": '
+        + _attribute_json(source.label_names)
+        + ', "value": '
+        + _prior_shapes(source)
+        + "}}"
+    )
+    return (
+        f'<crowd-image-classifier name="verdict" src="{_image_src()}" '
+        f"categories='{categories}' overlay='{overlay}' "
+        'header="Are the annotations on the image right?"></crowd-image-classifier>'
+    )
+
+
 def verification_template(*, source: Project, verdicts: list[str]) -> str:
     """Shows the item and its prior label; submits {"verdict": {"label"}, "comment": ...}."""
     attribute = _quoted(source.label_attribute_name)
     metadata = _quoted(f"{source.label_attribute_name}-metadata")
+    categories = _attribute_json(verdicts)
+    comment = '<crowd-text-area name="comment" placeholder="Comment (optional)"></crowd-text-area>'
+    if source.task_type in IMAGE_SHAPES:
+        element = _image_verification(source, categories)
+        return f"<crowd-form>\n  {element}\n  {comment}\n</crowd-form>\n"
     if source.task_type == TaskType.NAMED_ENTITY_RECOGNITION:
         prior = (
             '<crowd-entity-annotation name="prior" text="{{ task.input.source }}" '
@@ -89,7 +157,6 @@ def verification_template(*, source: Project, verdicts: list[str]) -> str:
     else:
         prior = "<p>Label: <strong>{{ task.input[" + metadata + "]['class-name'] }}</strong></p>"
         target = _target(source.task_type in TEXT_TYPES)
-    categories = json.dumps(verdicts).replace("'", "&#39;")
     return (
         "<crowd-form>\n"
         f"  {prior}\n"
@@ -97,17 +164,25 @@ def verification_template(*, source: Project, verdicts: list[str]) -> str:
         'header="Is this label right?">\n'
         f"    <classification-target>{target}</classification-target>\n"
         "  </crowd-classifier>\n"
-        '  <crowd-text-area name="comment" placeholder="Comment (optional)"></crowd-text-area>\n'
+        f"  {comment}\n"
         "</crowd-form>\n"
     )
 
 
 def adjustment_template(*, source: Project) -> str:
-    """The source's task with the prior label pre-filled (entities) or shown (classes)."""
+    """The source's task with the prior label pre-filled (entities, image shapes) or shown
+    (classes)."""
     attribute = _quoted(source.label_attribute_name)
     metadata = _quoted(f"{source.label_attribute_name}-metadata")
-    labels = json.dumps(source.label_names).replace("'", "&#39;")
-    if source.task_type == TaskType.NAMED_ENTITY_RECOGNITION:
+    labels = _attribute_json(source.label_names)
+    if source.task_type in IMAGE_SHAPES:
+        _type, tag, name = IMAGE_SHAPES[source.task_type]
+        element = (
+            f'<{tag} name="{name}" src="{_image_src()}" '
+            f"labels='{labels}' initial-value='{_prior_shapes(source)}' "
+            f'header="Correct the annotations"></{tag}>'
+        )
+    elif source.task_type == TaskType.NAMED_ENTITY_RECOGNITION:
         entity_labels = json.dumps([{"label": name} for name in source.label_names])
         element = (
             '<crowd-entity-annotation name="crowd-entity-annotation" '
@@ -159,7 +234,8 @@ def project_chain_create(
         raise DomainError.on_field("source_project_id", "No such project.")
     if source_project.task_type not in CHAINABLE[kind]:
         raise DomainError.on_field(
-            "source_project_id", f"A {kind} project cannot follow this task type yet."
+            "source_project_id",
+            f"A {source_project.task_type} project cannot be chained for {kind} yet.",
         )
     if label_attribute_name == source_project.label_attribute_name:
         raise DomainError.on_field(
@@ -169,7 +245,10 @@ def project_chain_create(
     if not labels:
         raise DomainError.on_field("source_project_id", "The source project has no labels yet.")
     dataset = dataset_services.dataset_create(
-        organization=organization, actor=actor, name=f"{name} input (from {source_project.name})"
+        organization=organization,
+        actor=actor,
+        name=f"{name} input (from {source_project.name})",
+        storage=source_project.dataset.storage,  # where the items' relative refs point
     )
     _items_copy(source_project, dataset, labels)
     if kind == VERIFICATION:

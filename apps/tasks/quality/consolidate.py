@@ -42,7 +42,8 @@ def answer_value(answer: object, project: Project | None = None) -> object:
     if project is not None and project.task_type in CUSTOM:
         return answer
     if isinstance(answer, dict) and "verdict" in answer:  # a chained verification's verdict
-        return answer["verdict"]
+        comment = answer.get("comment")
+        return {**answer["verdict"], "workerComment": comment} if comment else answer["verdict"]
     if isinstance(answer, dict) and len(answer) == 1:
         return next(iter(answer.values()))
     return None
@@ -58,7 +59,12 @@ def consolidate_one(
         index = {label: n for n, label in enumerate(categories)}
         labels = [index[v["label"]] for v in values]
         chosen, confidence = weighted_vote(labels, accuracies, len(categories))
-        return {"label": categories[chosen]}, confidence
+        consolidated = {"label": categories[chosen]}
+        # verification comments become the output's worker-feedback
+        comments = [v["workerComment"] for v in values if v.get("workerComment")]
+        if comments and project.task_type == TaskType.LABEL_VERIFICATION:
+            consolidated["comments"] = comments
+        return consolidated, confidence
     if project.task_type in MULTI_LABEL:
         chosen, confidences, overall = consolidate_multilabel(
             [v["labels"] for v in values], categories, accuracies=accuracies
@@ -89,17 +95,14 @@ def consolidate_one(
             }
             for b in boxes
         ]
-        image = next(
-            (v.get("inputImageProperties") for v in values if v.get("inputImageProperties")), {}
-        )
-        return {"boundingBoxes": found, "inputImageProperties": image}, _overall(boxes)
+        return {"boundingBoxes": found, **_image_facts(values)}, _overall(boxes)
     if project.task_type == TaskType.KEYPOINT:
         points = spatial.consolidate_keypoints(values, accuracies=accuracies)
         found = [
             {"label": p.label, "x": p.x, "y": p.y, "confidence": round(p.confidence, 4)}
             for p in points
         ]
-        return {"keypoints": found}, _overall(points)
+        return {"keypoints": found, **_image_facts(values)}, _overall(points)
     if project.task_type in SHAPES:
         kind = SHAPES[project.task_type]
         shapes = spatial.consolidate_shapes(values, kind=kind, accuracies=accuracies)
@@ -107,7 +110,7 @@ def consolidate_one(
             {"label": s.label, "vertices": s.vertices, "confidence": round(s.confidence, 4)}
             for s in shapes
         ]
-        return {kind: found}, _overall(shapes)
+        return {kind: found, **_image_facts(values)}, _overall(shapes)
     if project.task_type in CUSTOM:
         return _json_majority(answers=values, accuracies=accuracies)
     return None
@@ -122,6 +125,20 @@ def _json_majority(*, answers: list[object], accuracies: list[float]) -> tuple[o
     index = {text: n for n, text in enumerate(distinct)}
     chosen, confidence = weighted_vote([index[t] for t in texts], accuracies, max(len(distinct), 2))
     return json.loads(distinct[chosen]), confidence
+
+
+def _image_facts(values: list[dict]) -> dict:
+    """What an image label's output needs besides its shapes: the image's size, and whether
+    an adjustment task's workers changed the pre-filled shapes (any of them did: adjusted)."""
+    facts = {
+        "inputImageProperties": next(
+            (v.get("inputImageProperties") for v in values if v.get("inputImageProperties")), {}
+        )
+    }
+    modified = [v["initialValueModified"] for v in values if "initialValueModified" in v]
+    if modified:
+        facts["initialValueModified"] = any(modified)
+    return facts
 
 
 def _overall(found) -> float:

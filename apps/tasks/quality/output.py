@@ -10,7 +10,14 @@ from apps.datasets.models import Item
 from apps.projects.models import Project, TaskType
 from apps.tasks.models import Assignment, GoldItem, Task
 from apps.tasks.output_labels import MASK_TYPES, mask_label
-from apps.tasks.quality.consolidate import BOXES, CUSTOM, MULTI_LABEL, SINGLE_LABEL, SPANS
+from apps.tasks.quality.consolidate import (
+    BOXES,
+    CUSTOM,
+    MULTI_LABEL,
+    SHAPES,
+    SINGLE_LABEL,
+    SPANS,
+)
 
 MEDIA = {
     TaskType.TEXT_CLASSIFICATION: "text",
@@ -25,6 +32,7 @@ def output_label(project: Project, label: dict, confidence: float, created, mode
     """A consolidated label as its output-manifest entry (spec §7.2), or None. A label from
     automated labeling (`model_version` set) says `human-annotated: no` and names its model."""
     from apps.datasets import manifest
+    from apps.tasks.output_labels import adjustment_status
 
     names = project.label_names
     common = {
@@ -83,6 +91,26 @@ def output_label(project: Project, label: dict, confidence: float, created, mode
                 for b in label["boundingBoxes"]
             ],
             class_names=dict(enumerate(names)),
+            adjustment_status=adjustment_status(label),
+            **common,
+        )
+    if project.task_type in SHAPES:
+        image = label.get("inputImageProperties") or {}
+        kind = SHAPES[project.task_type]
+        return manifest.shapes_label(
+            kind=kind,
+            image_width=image.get("width", 0),
+            image_height=image.get("height", 0),
+            shapes=[
+                manifest.Shape(
+                    class_id=names.index(s["label"]) if s["label"] in names else -1,
+                    # a key point ({label, x, y}) is its own single vertex
+                    vertices=[(round(v["x"]), round(v["y"])) for v in s.get("vertices", [s])],
+                    confidence=s["confidence"],
+                )
+                for s in label[kind]
+            ],
+            class_names=dict(enumerate(names)),
             **common,
         )
     if project.task_type == TaskType.LABEL_VERIFICATION:
@@ -90,7 +118,7 @@ def output_label(project: Project, label: dict, confidence: float, created, mode
             class_index=names.index(label["label"]),
             class_name=label["label"],
             confidence=round(confidence, 4),
-            comments=[],
+            comments=label.get("comments", []),
             **common,
         )
     if project.task_type in CUSTOM:
@@ -103,7 +131,7 @@ def output_label(project: Project, label: dict, confidence: float, created, mode
             confidence=round(confidence, 4),
             **common,
         )
-    return None  # polygons, polylines, key points: no image output format in the spec yet
+    return None
 
 
 def project_output_labels(*, project: Project) -> dict[int, object]:
