@@ -37,7 +37,7 @@ import time
 import urllib3
 from cryptography.fernet import InvalidToken
 from django.conf import settings
-from django.db import transaction
+from django.db import connections, transaction
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
@@ -144,6 +144,8 @@ def _callable_call(reference: str, *, request: dict, what: str) -> object:
             outcome["answer"] = json.loads(json.dumps(function(json.loads(json.dumps(request)))))
         except Exception as error:  # a tenant-chosen hook: any error fails the task
             outcome["error"] = error
+        finally:
+            connections.close_all()  # this thread's own, should the hook have used the ORM
 
     thread = threading.Thread(target=run, name=f"hook {reference}", daemon=True)
     thread.start()

@@ -459,6 +459,7 @@ def test_a_python_hook_that_hangs_fails_the_task_after_the_timeout(owner, settin
     settings.ANNOTATION_HOOK_CALLABLES = [HOOKS + "post_hangs"]
     monkeypatch.setattr(hooks, "HOOK_TIMEOUT_SECONDS", 0.2)
     project, people = custom_project(owner, post_annotation_hook=HOOKS + "post_hangs")
+    hook_functions.release.clear()
     started = time.monotonic()
     try:
         submit_all(project, people)
