@@ -139,6 +139,8 @@ export class CrowdTextractAnalyzeDocument extends HTMLElement {
     svg.addEventListener("pointermove", (event) => this._dragMove(event));
     svg.addEventListener("pointerup", () => (this._drag = null));
     svg.addEventListener("pointercancel", () => (this._drag = null));
+    // Handles are sized in screen pixels: a resized page resizes them.
+    new ResizeObserver(() => this._renderHandles()).observe(svg);
   }
 
   get geometryEditable() {
