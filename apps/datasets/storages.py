@@ -14,7 +14,7 @@ import os
 import posixpath
 import time
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import BinaryIO
 from urllib.parse import urlsplit
@@ -145,17 +145,20 @@ class LocalBackend(_Closing):
     def write(self, key: str, chunks: Iterable[bytes]) -> None:
         """Write to a temporary name beside the target, then rename: readers never see half."""
         path = self.path_for(key)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        if not _inside(Path(os.path.realpath(path.parent)), self.root):
-            raise StoragePathRefused()
         partial = path.with_name(f".{path.name}.partial-{os.getpid()}")
         try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            if not _inside(Path(os.path.realpath(path.parent)), self.root):
+                raise StoragePathRefused()
             with open(partial, "wb") as handle:
                 for chunk in chunks:
                     handle.write(chunk)
             os.replace(partial, path)
+        except OSError:  # the folder is gone, read-only or full: our message, not the OS's
+            raise StorageUnavailable("The file cannot be written.") from None
         finally:
-            partial.unlink(missing_ok=True)
+            with suppress(OSError):  # no partial file, or no folder to have one in
+                partial.unlink()
 
     def ref_for(self, key: str) -> str:
         return key

@@ -8,34 +8,44 @@ Pre-annotation (aws-compat spec 7.4), once per Task before it is offered:
 
 Post-annotation (spec 7.5), once per Task when it has all its answers:
     request  {"version", "labelingJobArn", "labelCategories", "labelAttributeName",
-              "roleArn": null, "payload": {"content": [<one data object>]}}
+              "roleArn": null, "payload": {"s3Uri": <the batch file>}}
+    batch    [<one data object: datasetObjectId, dataObject, annotations>]
     response [{"datasetObjectId": "...", "consolidatedAnnotation": {"content": {<attr>: label}}}]
-One difference from Ground Truth: GT writes the batch to S3 and sends only
-`payload.s3Uri`; we send the same batch inline as `payload.content` (there may be no S3),
-so a ported Lambda reads `event["payload"]["content"]` instead of fetching the S3 object.
+As Ground Truth does, the batch is written as a JSON file where the job's annotation files
+go (the dataset's storage, <project>/annotations/consolidated-annotation/
+consolidation-request/<line>.json, spec 7.3) and only its URI is sent, so a ported Lambda
+that fetches `payload.s3Uri` runs unchanged. In an S3 storage that is the s3:// URI, read
+with the Lambda's own credentials as on AWS. A local folder has no s3:// name, so the URI is
+our signed, expiring HTTPS /objects/ URL instead: a plain GET reads it, with no credentials
+to hand out. A dataset with no storage (texts uploaded inline) has nowhere to write: its
+batch goes inline as `payload.content`, the one shape Ground Truth never sends.
 
 A hook is an http(s) URL (POST of the JSON request; headers `X-Groundwork-Signature:
 t=<unix>,v1=<hex HMAC-SHA256 of "<t>." + body>` keyed by the project's hook secret; the
 outbound rule of apps.core.outbound; a timeout; bounded retries on connection errors,
 timeouts, 429 and 5xx) or a Python callable the operator listed in
-settings.ANNOTATION_HOOK_CALLABLES, called with the request dict. Any failure (refused URL,
-non-2xx, not JSON, wrong shape, an exception) marks the Task failed with the reason;
-nothing is half-stored, nothing silently dropped.
+settings.ANNOTATION_HOOK_CALLABLES, called with the request dict under the same timeout.
+Any failure (refused URL, non-2xx, not JSON, wrong shape, an exception, no answer in time)
+marks the Task failed with the reason; nothing is half-stored, nothing silently dropped.
 """
 
 import json
 import logging
+import threading
 import time
 
 import urllib3
 from cryptography.fernet import InvalidToken
 from django.conf import settings
-from django.db import transaction
+from django.db import connections, transaction
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
 from apps.core.crypto import decrypt
+from apps.core.errors import DomainError
 from apps.core.outbound import OutboundUrlRefused, outbound_request, outbound_target
+from apps.datasets.models import Storage
+from apps.datasets.storages import backend_for
 from apps.projects.models import Project
 from apps.tasks.models import Assignment, Task
 from apps.workforces.selectors import anonymized_worker_id
@@ -48,6 +58,9 @@ HOOK_TIMEOUT_SECONDS = 10.0
 HOOK_MAX_ATTEMPTS = 3  # in all, for transient failures
 HOOK_RETRY_DELAYS = (0.5, 2.0)  # seconds before the 2nd and 3rd attempt
 HOOK_MAX_RESPONSE_BYTES = 2_000_000
+# How long a local storage's batch URL stays readable: the webhook's retries, and a
+# Lambda-like service that queues the event before fetching it, both fit in an hour.
+HOOK_PAYLOAD_URL_SECONDS = 3600
 SIGNATURE_HEADER = "X-Groundwork-Signature"
 PRE_ANNOTATION_BATCH = 50  # tasks per job run; the job re-enqueues itself while more wait
 FAILURE_REASON_CHARS = 1000
@@ -70,13 +83,7 @@ def hook_call(*, project: Project, reference: str, request: dict, what: str) -> 
     if "://" not in reference:
         if reference not in settings.ANNOTATION_HOOK_CALLABLES:
             raise HookFailed(f"The {what} {reference!r} is not a registered Python hook.")
-        try:
-            function = import_string(reference)
-            # Round-trip through JSON, as over HTTP: the callable gets plain data, and an
-            # answer that is not JSON fails here as it would there.
-            return json.loads(json.dumps(function(json.loads(json.dumps(request)))))
-        except Exception as error:  # a tenant-chosen hook: any error fails the task
-            raise HookFailed(f"The {what} raised {type(error).__name__}: {error}") from None
+        return _callable_call(reference, request=request, what=what)
     try:
         target = outbound_target(reference, field="hook")
         secret = decrypt(project.hook_secret_encrypted)
@@ -120,6 +127,35 @@ def hook_call(*, project: Project, reference: str, request: dict, what: str) -> 
         except ValueError:
             raise HookFailed(f"The {what} did not answer with JSON.") from None
     raise HookFailed(f"The {what} {problem} ({HOOK_MAX_ATTEMPTS} attempts).")
+
+
+def _callable_call(reference: str, *, request: dict, what: str) -> object:
+    """Call a registered Python hook in a thread, waiting at most HOOK_TIMEOUT_SECONDS as
+    for a webhook: a hung callable must not hold the worker. A thread cannot be stopped,
+    so one past its deadline runs on (a daemon: it never delays shutdown) and whatever it
+    returns later is discarded."""
+    outcome: dict = {}
+
+    def run() -> None:
+        try:
+            function = import_string(reference)
+            # Round-trip through JSON, as over HTTP: the callable gets plain data, and an
+            # answer that is not JSON fails here as it would there.
+            outcome["answer"] = json.loads(json.dumps(function(json.loads(json.dumps(request)))))
+        except Exception as error:  # a tenant-chosen hook: any error fails the task
+            outcome["error"] = error
+        finally:
+            connections.close_all()  # this thread's own, should the hook have used the ORM
+
+    thread = threading.Thread(target=run, name=f"hook {reference}", daemon=True)
+    thread.start()
+    thread.join(HOOK_TIMEOUT_SECONDS)
+    if thread.is_alive():
+        raise HookFailed(f"The {what} timed out after {HOOK_TIMEOUT_SECONDS:g} s.")
+    if "error" in outcome:
+        error = outcome["error"]
+        raise HookFailed(f"The {what} raised {type(error).__name__}: {error}")
+    return outcome["answer"]
 
 
 def _human_annotation_required(answer: dict) -> bool:
@@ -195,8 +231,8 @@ def project_pre_annotate_batch(*, project: Project, limit: int = PRE_ANNOTATION_
     return waiting
 
 
-def post_annotation_request(*, task: Task) -> dict:
-    """Ground Truth's consolidation request for one data object and all its answers."""
+def post_annotation_batch(*, task: Task) -> list[dict]:
+    """The batch file's content: one data object (the Task's) with all its answers."""
     project = task.project
     item = task.item
     answers = (
@@ -209,29 +245,57 @@ def post_annotation_request(*, task: Task) -> dict:
         if "source-ref" in item.data
         else {"content": item.data.get("source")}
     )
+    return [
+        {
+            "datasetObjectId": str(item.line_number),
+            "dataObject": data_object,
+            "annotations": [
+                {
+                    "workerId": anonymized_worker_id(
+                        user=answer.worker, organization=project.organization
+                    ),
+                    "annotationData": {"content": json.dumps(answer.answer)},
+                }
+                for answer in answers
+            ],
+        }
+    ]
+
+
+def post_annotation_payload(*, task: Task, batch: list[dict]) -> dict:
+    """Write `batch` to the dataset's storage and return `{"s3Uri": ...}` naming it (see
+    the module docstring), or `{"content": batch}` when the dataset has no storage.
+    Raises HookFailed when the storage refuses the write."""
+    storage = task.item.dataset.storage
+    if storage is None:
+        return {"content": batch}
+    key = (
+        f"{task.project.name}/annotations/consolidated-annotation/consolidation-request/"
+        f"{task.item.line_number}.json"
+    )
+    try:
+        with backend_for(storage) as backend:
+            backend.write(key, [json.dumps(batch).encode()])
+            if storage.kind == Storage.Kind.S3:
+                return {"s3Uri": backend.ref_for(key)}
+            return {"s3Uri": backend.read_url(key, expires_in=HOOK_PAYLOAD_URL_SECONDS)}
+    except DomainError as error:  # the storage's own message: unreachable, refused, ...
+        raise HookFailed(
+            f"The post-annotation hook's batch could not be written to the storage "
+            f"{storage.name!r}: {error.message}"
+        ) from None
+
+
+def post_annotation_request(*, task: Task) -> dict:
+    """Ground Truth's consolidation request for one data object and all its answers."""
+    project = task.project
     return {
         "version": HOOK_VERSION,
         "labelingJobArn": labeling_job_arn(project),
         "labelCategories": project.label_names or None,
         "labelAttributeName": project.label_attribute_name,
         "roleArn": None,
-        "payload": {
-            "content": [
-                {
-                    "datasetObjectId": str(item.line_number),
-                    "dataObject": data_object,
-                    "annotations": [
-                        {
-                            "workerId": anonymized_worker_id(
-                                user=answer.worker, organization=project.organization
-                            ),
-                            "annotationData": {"content": json.dumps(answer.answer)},
-                        }
-                        for answer in answers
-                    ],
-                }
-            ]
-        },
+        "payload": post_annotation_payload(task=task, batch=post_annotation_batch(task=task)),
     }
 
 
@@ -239,10 +303,10 @@ def task_post_annotate(*, task: Task) -> str:
     """Run the post-annotation hook for an answered Task; its answer is the Task's
     consolidated label (or the Task fails with the reason). Returns the new status."""
     project = task.project
-    request = post_annotation_request(task=task)
-    object_id = request["payload"]["content"][0]["datasetObjectId"]
+    object_id = str(task.item.line_number)
     attribute = project.label_attribute_name
     try:
+        request = post_annotation_request(task=task)
         answer = hook_call(
             project=project,
             reference=project.post_annotation_hook,

@@ -53,7 +53,7 @@ def task_post_annotate(*, organization_id: int, task_id: int) -> None:
         Task.objects.filter(
             id=task_id, status=Task.Status.ANSWERED, consolidated_label__isnull=True
         )
-        .select_related("item", "project__organization")
+        .select_related("item__dataset__storage__organization", "project__organization")
         .first()
     )
     if task is not None and task.project.post_annotation_hook:  # else done, or gone

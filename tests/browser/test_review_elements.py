@@ -1,12 +1,15 @@
 """A2I's review elements and the generative-AI (V2) elements: interactive, submitting
 their documented (or, where undocumented, our documented) JSON."""
 
+import pytest
+
 from tests.browser.conftest import fixture_template, render_in_preview, screenshot, submitted_answer
 from tests.browser.images import serve_images
 
 A2I = "amazon-a2i-sample-task-uis/"
 GT = "amazon-sagemaker-ground-truth-task-uis/"
 S3_CAPTURE = "{{ s3_uri | grant_read_access }}"
+TEXTRACT = "AWS/Textract/AnalyzeDocument/Forms/V1"
 
 
 def a2i_template(path: str) -> str:
@@ -201,3 +204,65 @@ def test_question_answer_generation_collects_tagged_pairs(page, requester):
             ]
         }
     }
+
+
+def test_textract_review_moves_and_resizes_boxes_and_submits_their_geometry(page, requester):
+    urls = serve_images(page, {"form.png": (850, 1100)})
+    template = a2i_template("text/textract_analyze_document.liquid.html")
+    frame = render_in_preview(
+        page,
+        requester,
+        template=template.replace("    no-geometry-edit\n", "", 1),
+        task_input={
+            "taskObject": urls["form.png"],
+            "selectedAiServiceResponse": {"blocks": textract_blocks()},
+            "humanLoopContext": {"importantFormKeys": []},
+        },
+    )
+    element = frame.locator("crowd-textract-analyze-document")
+    page_box = element.locator("svg").bounding_box()
+
+    def drag(locator, dx, dy):
+        box = locator.bounding_box()
+        x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+        page.mouse.move(x, y)
+        page.mouse.down()
+        page.mouse.move(x + dx, y + dy, steps=5)
+        page.mouse.up()
+
+    drag(element.locator('rect[data-index="0"][data-kind="key"]'), 85, 22)  # move the key
+    value = element.locator('rect[data-index="0"][data-kind="value"]')
+    value.click()  # selects it: its corner handles show; a click moves nothing
+    drag(element.locator('rect.handle[data-corner="se"]'), 51, 33)  # resize the value
+    screenshot(page, "a2i-textract-geometry")
+    frame.locator("crowd-form > .crowd-form__actions crowd-button").click()
+
+    blocks = {block["id"]: block for block in submitted_answer(page)[TEXTRACT]["blocks"]}
+    near = {"abs": 0.004}
+    key = blocks["k1"]["geometry"]["boundingBox"]
+    assert key == {
+        "left": pytest.approx(0.1 + 85 / page_box["width"], **near),
+        "top": pytest.approx(0.1 + 22 / page_box["height"], **near),
+        "width": pytest.approx(0.2),
+        "height": pytest.approx(0.05),
+    }
+    right, bottom = key["left"] + key["width"], key["top"] + key["height"]
+    assert blocks["k1"]["geometry"]["polygon"] == [
+        {"x": key["left"], "y": key["top"]},
+        {"x": pytest.approx(right), "y": key["top"]},
+        {"x": pytest.approx(right), "y": pytest.approx(bottom)},
+        {"x": key["left"], "y": pytest.approx(bottom)},
+    ]
+    assert blocks["v1"]["geometry"]["boundingBox"] == {
+        "left": pytest.approx(0.35),
+        "top": pytest.approx(0.1),
+        "width": pytest.approx(0.2 + 51 / page_box["width"], **near),
+        "height": pytest.approx(0.05 + 33 / page_box["height"], **near),
+    }
+    given = {block["id"]: block["geometry"] for block in textract_blocks() if "geometry" in block}
+    assert blocks["k2"]["geometry"] == given["k2"]  # untouched boxes: as Textract gave them
+    assert blocks["v2"]["geometry"] == given["v2"]
+    assert (blocks["v1"]["text"], blocks["k1"]["relationships"]) == (
+        "Jane Doa",
+        [{"type": "VALUE", "ids": ["v1"]}],
+    )

@@ -17,11 +17,14 @@ from rest_framework.test import APIClient
 from apps.core.crypto import decrypt
 from apps.core.errors import DomainError
 from apps.core.outbound import OutboundUrlRefused
+from apps.datasets import services as dataset_services
 from apps.projects.models import Project
 from apps.tasks import hooks
 from apps.tasks.models import Assignment, Task
 from apps.tasks.taskui import assignment_frame_url
-from tests.work import answer, text_project
+from tests.datasets.conftest import MOTO_BUCKET
+from tests.tasks import hook_functions
+from tests.work import answer, import_lines, text_project
 
 pytestmark = pytest.mark.django_db
 
@@ -353,3 +356,120 @@ def test_a_python_post_hook_ports_the_majority_vote(owner, settings):
 
     task = Task.objects.get(project=project)
     assert task.consolidated_label == {"label": "positive", "votes": 2}
+
+
+def stored_texts(owner, storage, name="stored"):
+    """A dataset of one text whose storage is `storage`: where its annotation files go."""
+    dataset = dataset_services.dataset_create(
+        organization=owner.organization, actor=owner.user, name=name, storage=storage
+    )
+    return import_lines(owner, dataset, [{"source": "text number 0"}])
+
+
+BATCH_KEY = "sentiment/annotations/consolidated-annotation/consolidation-request/1.json"
+
+
+def test_a_ported_lambda_reads_the_batch_from_s3_and_its_labels_are_applied(
+    owner, settings, monkeypatch, moto_server, s3_storage, s3_prefix
+):
+    settings.ANNOTATION_HOOK_CALLABLES = [HOOKS + "post_majority_from_s3"]
+    for name, value in {
+        "AWS_ENDPOINT_URL_S3": moto_server.url,
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_DEFAULT_REGION": "us-east-1",
+    }.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.setattr(hook_functions, "received_uris", [])
+    project, people = custom_project(
+        owner,
+        workers=3,
+        answers=3,
+        dataset=stored_texts(owner, s3_storage),
+        post_annotation_hook=HOOKS + "post_majority_from_s3",
+    )
+    submit_all(project, people)
+
+    assert hook_functions.received_uris == [f"s3://{MOTO_BUCKET}/{s3_prefix}{BATCH_KEY}"]
+    stored = moto_server.client().get_object(Bucket=MOTO_BUCKET, Key=s3_prefix + BATCH_KEY)
+    (data_object,) = json.loads(stored["Body"].read())
+    assert (data_object["datasetObjectId"], data_object["dataObject"]) == (
+        "1",
+        {"content": "text number 0"},
+    )
+    assert len(data_object["annotations"]) == 3
+    task = Task.objects.get(project=project)
+    assert (task.status, task.consolidated_label) == (
+        Task.Status.ANSWERED,
+        {"label": "positive", "votes": 2},
+    )
+
+
+@pytest.fixture
+def local_storage(owner, settings):
+    (settings.DATASETS_LOCAL_ROOT / owner.organization.slug / "out").mkdir(parents=True)
+    return dataset_services.storage_create(
+        organization=owner.organization, actor=owner.user, name="Output", kind="local", path="out"
+    )
+
+
+def test_a_local_storage_batch_is_sent_as_a_signed_https_url(
+    owner, hook_server, local_storage, settings, client
+):
+    settings.BASE_URL = "https://labels.example.org"
+    reply = [
+        {"datasetObjectId": "1", "consolidatedAnnotation": {"content": {"sentiment": "positive"}}}
+    ]
+    server = hook_server((200, reply, 0))
+    project, people = custom_project(
+        owner, dataset=stored_texts(owner, local_storage), post_annotation_hook=server.url
+    )
+    submit_all(project, people)
+
+    uri = server.json()["payload"]["s3Uri"]
+    assert uri.startswith("https://labels.example.org/objects/")
+    fetched = client.get(uri.removeprefix(settings.BASE_URL))  # anyone holding the URL
+    assert fetched["Content-Type"] == "application/json"
+    (data_object,) = json.loads(b"".join(fetched.streaming_content or [fetched.content]))
+    assert json.loads(data_object["annotations"][0]["annotationData"]["content"]) == answer()
+    assert Task.objects.get(project=project).consolidated_label == "positive"
+
+
+def test_a_batch_the_storage_cannot_take_fails_the_task_without_calling_the_hook(
+    owner, hook_server, local_storage, settings
+):
+    server = hook_server((200, [], 0))
+    project, people = custom_project(
+        owner, dataset=stored_texts(owner, local_storage), post_annotation_hook=server.url
+    )
+    folder = settings.DATASETS_LOCAL_ROOT / owner.organization.slug / "out"
+    (folder / "sentiment").write_text("a file where the project's folder would go")
+    submit_all(project, people)
+
+    task = Task.objects.get(project=project)
+    assert (task.status, task.failure_reason) == (
+        Task.Status.FAILED,
+        "The post-annotation hook's batch could not be written to the storage 'Output': "
+        "The file cannot be written.",
+    )
+    assert server.requests == []
+
+
+def test_a_python_hook_that_hangs_fails_the_task_after_the_timeout(owner, settings, monkeypatch):
+    settings.ANNOTATION_HOOK_CALLABLES = [HOOKS + "post_hangs"]
+    monkeypatch.setattr(hooks, "HOOK_TIMEOUT_SECONDS", 0.2)
+    project, people = custom_project(owner, post_annotation_hook=HOOKS + "post_hangs")
+    hook_functions.release.clear()
+    started = time.monotonic()
+    try:
+        submit_all(project, people)
+    finally:
+        hook_functions.release.set()  # let the abandoned thread end
+
+    assert time.monotonic() - started < 5  # did not wait for the hook
+    task = Task.objects.get(project=project)
+    assert (task.status, task.failure_reason, task.consolidated_label) == (
+        Task.Status.FAILED,
+        "The post-annotation hook timed out after 0.2 s.",
+        None,
+    )
