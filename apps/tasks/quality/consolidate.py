@@ -87,17 +87,14 @@ def consolidate_one(
             }
             for b in boxes
         ]
-        image = next(
-            (v.get("inputImageProperties") for v in values if v.get("inputImageProperties")), {}
-        )
-        return {"boundingBoxes": found, "inputImageProperties": image}, _overall(boxes)
+        return {"boundingBoxes": found, "inputImageProperties": _image(values)}, _overall(boxes)
     if project.task_type == TaskType.KEYPOINT:
         points = spatial.consolidate_keypoints(values, accuracies=accuracies)
         found = [
             {"label": p.label, "x": p.x, "y": p.y, "confidence": round(p.confidence, 4)}
             for p in points
         ]
-        return {"keypoints": found}, _overall(points)
+        return {"keypoints": found, "inputImageProperties": _image(values)}, _overall(points)
     if project.task_type in SHAPES:
         kind = SHAPES[project.task_type]
         shapes = spatial.consolidate_shapes(values, kind=kind, accuracies=accuracies)
@@ -105,7 +102,7 @@ def consolidate_one(
             {"label": s.label, "vertices": s.vertices, "confidence": round(s.confidence, 4)}
             for s in shapes
         ]
-        return {kind: found}, _overall(shapes)
+        return {kind: found, "inputImageProperties": _image(values)}, _overall(shapes)
     if project.task_type in CUSTOM:
         return _json_majority(answers=values, accuracies=accuracies)
     return None
@@ -120,6 +117,13 @@ def _json_majority(*, answers: list[object], accuracies: list[float]) -> tuple[o
     index = {text: n for n, text in enumerate(distinct)}
     chosen, confidence = weighted_vote([index[t] for t in texts], accuracies, max(len(distinct), 2))
     return json.loads(distinct[chosen]), confidence
+
+
+def _image(values: list[dict]) -> dict:
+    """The image size the answers report (the output's `image_size`); {} when none does."""
+    return next(
+        (v.get("inputImageProperties") for v in values if v.get("inputImageProperties")), {}
+    )
 
 
 def _overall(found) -> float:

@@ -9,7 +9,14 @@ from apps.accounts.models import User
 from apps.datasets.models import Item
 from apps.projects.models import Project, TaskType
 from apps.tasks.models import Assignment, GoldItem, Task
-from apps.tasks.quality.consolidate import BOXES, CUSTOM, MULTI_LABEL, SINGLE_LABEL, SPANS
+from apps.tasks.quality.consolidate import (
+    BOXES,
+    CUSTOM,
+    MULTI_LABEL,
+    SHAPES,
+    SINGLE_LABEL,
+    SPANS,
+)
 
 MEDIA = {
     TaskType.TEXT_CLASSIFICATION: "text",
@@ -65,8 +72,8 @@ def output_label(project: Project, label: dict, confidence: float, created, mode
             ],
             **common,
         )
+    image = label.get("inputImageProperties") or {}
     if project.task_type in BOXES:
-        image = label.get("inputImageProperties") or {}
         return manifest.bounding_box_label(
             image_width=image.get("width", 0),
             image_height=image.get("height", 0),
@@ -92,9 +99,29 @@ def output_label(project: Project, label: dict, confidence: float, created, mode
             comments=[],
             **common,
         )
+    if project.task_type in SHAPES:
+        kind = SHAPES[project.task_type]
+        class_ids = {name: number for number, name in enumerate(names)}
+        return manifest.shapes_label(
+            kind=kind,
+            image_width=image.get("width", 0),
+            image_height=image.get("height", 0),
+            shapes=[
+                manifest.Shape(
+                    class_id=class_ids.get(shape["label"], -1),
+                    vertices=[(round(shape["x"]), round(shape["y"]))]
+                    if kind == "keypoints"
+                    else [(round(v["x"]), round(v["y"])) for v in shape["vertices"]],
+                    confidence=round(shape["confidence"], 4),
+                )
+                for shape in label[kind]
+            ],
+            class_names=dict(enumerate(names)),
+            **common,
+        )
     if project.task_type in CUSTOM:
         return manifest.custom_label(value=label, **common)
-    return None  # polygons, polylines, key points: no image output format in the spec yet
+    return None  # semantic segmentation, video frames: no consolidated label of their own
 
 
 def project_output_labels(*, project: Project) -> dict[int, object]:
