@@ -148,6 +148,15 @@ class ProjectQualityOutput(serializers.Serializer):
     krippendorff_alpha = serializers.FloatField(allow_null=True, default=None)
     span_f1 = serializers.FloatField(allow_null=True, default=None)
     mean_box_iou = serializers.FloatField(allow_null=True, default=None)
+    calibrated_on_gold = serializers.IntegerField(
+        allow_null=True, default=None, help_text="Answered gold items the confidences fit."
+    )
+    calibration_scale = serializers.FloatField(
+        allow_null=True,
+        default=None,
+        help_text="Factor on the log-posteriors fitted on gold (1: unchanged; <1: the crowd "
+        "was overconfident).",
+    )
     updated_at = serializers.DateTimeField(allow_null=True, default=None)
 
 
