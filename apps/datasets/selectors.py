@@ -67,6 +67,17 @@ def item_list(
     return items.order_by("line_number")
 
 
+def item_at_line(*, organization: Organization, dataset_id: int, line_number: int) -> Item:
+    """The item of the dataset's manifest line `line_number` (1-based); NotFound if none."""
+    item = item_list(organization=organization, dataset_id=dataset_id).filter(
+        line_number=line_number
+    )
+    found = item.first()
+    if found is None:
+        raise NotFound()
+    return found
+
+
 def item_get(*, organization: Organization, dataset_id: int, item_id: int) -> Item:
     item = (
         item_list(organization=organization, dataset_id=dataset_id)

@@ -401,14 +401,10 @@ def assignment_submit(*, assignment: Assignment, worker: User, answer: object) -
         quality.assignment_score_gold(assignment=assignment, answer=answer)
     elif project.post_annotation_hook:  # custom tasks: the requester's hook consolidates
         if answered:
-            enqueue_on_commit(
-                jobs.task_post_annotate,
-                organization_id=project.organization_id,
-                task_id=assignment.task_id,
-            )
+            task_label(task_id=assignment.task_id, project=project)
     else:
         if answered:
-            confidence = quality.task_consolidate(task_id=assignment.task_id, project=project)
+            confidence = task_label(task_id=assignment.task_id, project=project)
             if quality.task_answers_extend(
                 task_id=assignment.task_id,
                 project=project,
@@ -418,17 +414,35 @@ def assignment_submit(*, assignment: Assignment, worker: User, answer: object) -
                 answered = False  # one more answer is needed: the queue serves it next
         quality.project_reestimate_schedule(project=project)
     if answered:
-        for listener in _task_answered_listeners:
-            listener(assignment.task, project)
-        if project.status == Project.Status.IN_PROGRESS and _stopping_condition_reached(project):
-            project_stop(project=project, actor=None)
-        if not _project_settle(project.pk):
-            # Two last answers committing together each see the other's task still open
-            # (neither is committed yet): the check once this one is committed sees both.
-            transaction.on_commit(partial(_project_settle, project.pk))
+        task_answered_effects(task=assignment.task, project=project)
     else:
         _after_slot_freed(assignment.task_id, project)
     return assignment
+
+
+def task_label(*, task_id: int, project: Project) -> float | None:
+    """Label a task that has its last answer (caller's transaction): the project's
+    post-annotation hook, as a job after the commit, or the built-in consolidation, now.
+    Returns the confidence; None when the hook will tell, or nothing consolidates."""
+    if project.post_annotation_hook:
+        enqueue_on_commit(
+            jobs.task_post_annotate, organization_id=project.organization_id, task_id=task_id
+        )
+        return None
+    return quality.task_consolidate(task_id=task_id, project=project)
+
+
+def task_answered_effects(*, task: Task, project: Project) -> None:
+    """What follows a task's last answer (caller's transaction, label already written):
+    the listeners, the project's stopping condition, completing the project."""
+    for listener in _task_answered_listeners:
+        listener(task, project)
+    if project.status == Project.Status.IN_PROGRESS and _stopping_condition_reached(project):
+        project_stop(project=project, actor=None)
+    if not _project_settle(project.pk):
+        # Two last answers committing together each see the other's task still open
+        # (neither is committed yet): the check once this one is committed sees both.
+        transaction.on_commit(partial(_project_settle, project.pk))
 
 
 @transaction.atomic

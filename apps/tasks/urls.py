@@ -12,6 +12,21 @@ urlpatterns = [
         "orgs/<slug:org_slug>/projects/<int:project_id>/", views.project_page, name="project_page"
     ),
     path(
+        "orgs/<slug:org_slug>/projects/<int:project_id>/quality/",
+        views.project_quality_page,
+        name="project_quality_page",
+    ),
+    path(
+        "orgs/<slug:org_slug>/projects/<int:project_id>/quality/gold/",
+        views.project_gold_add,
+        name="project_gold_add",
+    ),
+    path(
+        "orgs/<slug:org_slug>/projects/<int:project_id>/quality/gold/<int:item_id>/remove/",
+        views.project_gold_remove,
+        name="project_gold_remove",
+    ),
+    path(
         "orgs/<slug:org_slug>/projects/<int:project_id>/start/",
         views.project_lifecycle,
         {"action": "start"},

@@ -12,10 +12,12 @@ from apps.core.client_ip import client_ip
 from apps.core.crypto import decrypt
 from apps.core.errors import DomainError, NotFound
 from apps.core.pages import report_error
+from apps.datasets.selectors import item_at_line
 from apps.projects.selectors import project_get
-from apps.tasks import selectors, services
-from apps.tasks.forms import MarketplaceFilterForm
+from apps.tasks import quality, selectors, services
+from apps.tasks.forms import GoldItemForm, MarketplaceFilterForm, QualitySettingsForm
 from apps.tasks.models import Assignment
+from apps.tasks.quality import SETTING_LIMITS
 from apps.tasks.taskui import assignment_frame_url, project_preview
 from apps.workforces.selectors import anonymized_worker_id, worker_profile_find
 
@@ -113,6 +115,84 @@ def project_page(request: HttpRequest, project_id: int) -> HttpResponse:
         ],
     }
     return render(request, "tasks/project_page.html", context)
+
+
+QUALITY = {"GET": permissions.PROJECTS_MANAGE, "POST": permissions.PROJECTS_MANAGE}
+GOLD_ROWS = 200  # the page lists the first gold items; the API pages through all
+
+
+def _quality_page(request, project, *, settings_form=None, gold_form=None, status=200):
+    settings = quality.project_settings(project=project)
+    gold = selectors.gold_items_for_project(
+        organization=request.organization, project_id=project.id
+    )
+    context = {
+        "project": project,
+        "settings_form": settings_form
+        or QualitySettingsForm(initial={name: getattr(settings, name) for name in SETTING_LIMITS}),
+        "gold_form": gold_form or GoldItemForm(project=project),
+        "gold_items": gold.select_related("item")[:GOLD_ROWS],
+        "gold_count": gold.count(),
+    }
+    return render(request, "tasks/project_quality.html", context, status=status)
+
+
+def _back_to_quality(request, project) -> HttpResponse:
+    return redirect(
+        "project_quality_page", org_slug=request.organization.slug, project_id=project.id
+    )
+
+
+@organization_page(QUALITY)
+def project_quality_page(request: HttpRequest, project_id: int) -> HttpResponse:
+    """Gold items and quality settings (gold rate, auto-pause, dynamic overlap); POST saves
+    the settings."""
+    project = project_get(organization=request.organization, project_id=project_id)
+    if request.method != "POST":
+        return _quality_page(request, project)
+    form = QualitySettingsForm(request.POST)
+    if not form.is_valid():
+        return _quality_page(request, project, settings_form=form, status=400)
+    quality.project_settings_update(project=project, actor=request.user, **form.cleaned_data)
+    messages.success(request, "Quality settings saved.")
+    return _back_to_quality(request, project)
+
+
+@require_POST
+@organization_page(QUALITY)
+def project_gold_add(request: HttpRequest, project_id: int) -> HttpResponse:
+    """Mark one dataset line as gold with its known answer (or change its answer)."""
+    project = project_get(organization=request.organization, project_id=project_id)
+    form = GoldItemForm(request.POST, project=project)
+    if form.is_valid():
+        try:
+            item = item_at_line(
+                organization=request.organization,
+                dataset_id=project.dataset_id,
+                line_number=form.cleaned_data["line"],
+            )
+            quality.gold_items_set(
+                project=project,
+                actor=request.user,
+                items=[{"item_id": item.pk, "answer": form.answer_value()}],
+            )
+        except NotFound:
+            form.add_error("line", f"The dataset has no line {form.cleaned_data['line']}.")
+        except quality.GoldItemInvalid as error:  # details name items[0].<field>
+            form.add_error("answer", error.message)
+        else:
+            messages.success(request, f"Line {item.line_number} is a gold item.")
+            return _back_to_quality(request, project)
+    return _quality_page(request, project, gold_form=form, status=400)
+
+
+@require_POST
+@organization_page({"POST": permissions.PROJECTS_MANAGE})
+def project_gold_remove(request: HttpRequest, project_id: int, item_id: int) -> HttpResponse:
+    project = project_get(organization=request.organization, project_id=project_id)
+    quality.gold_item_unset(project=project, actor=request.user, item_id=item_id)
+    messages.success(request, "No longer a gold item: its task is an ordinary one again.")
+    return _back_to_quality(request, project)
 
 
 @require_POST

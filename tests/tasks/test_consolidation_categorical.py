@@ -9,7 +9,12 @@ from hypothesis import strategies as st
 
 from apps.tasks.consolidation import consolidate_labels
 from apps.tasks.consolidation.answers_csv import AnswersFileError, read_answers, write_labels
-from apps.tasks.consolidation.categorical import dawid_skene, encode, majority_vote
+from apps.tasks.consolidation.categorical import (
+    calibration_scale,
+    dawid_skene,
+    encode,
+    majority_vote,
+)
 from apps.tasks.consolidation.metrics import (
     expected_calibration_error,
     fleiss_kappa,
@@ -266,3 +271,32 @@ def test_known_labels_teach_dawid_skene_whom_to_trust():
     assert [data.classes[c] for c in taught.labels] == ["b"] * 6
     assert taught.confidences[0] == 1.0
     assert taught.worker_accuracy[1] > taught.worker_accuracy[0]
+
+
+def test_calibration_scale_recovers_how_overconfident_log_posteriors_are():
+    rng = np.random.default_rng(3)
+    logs = rng.normal(scale=3.0, size=(4000, 3))
+    # The truth follows the posteriors at half their strength: they are overconfident x2.
+    true_posteriors = np.exp(0.5 * logs)
+    true_posteriors /= true_posteriors.sum(axis=1, keepdims=True)
+    truth = (rng.random((4000, 1)) > true_posteriors.cumsum(axis=1)).sum(axis=1)
+    assert calibration_scale(logs, truth) == pytest.approx(0.5, rel=0.1)
+    # Two gold items the posteriors got right move it up, but the prior on log s holds it.
+    right = logs[:2].argmax(axis=1)
+    assert 1.0 < calibration_scale(logs[:2], right) < 2.0
+
+
+def test_gold_the_crowd_gets_wrong_lowers_the_other_items_confidence():
+    # Five workers mostly answer "a" on 40 items; gold says half of the first 20 are "b".
+    rng = np.random.default_rng(5)
+    items = [str(n) for n in range(40) for _ in range(5)]
+    workers = [f"w{w}" for _ in range(40) for w in range(5)]
+    labels = [("a" if rng.random() < 0.8 else "b") for _ in items]
+    data = encode(items, workers, labels, classes=["a", "b"])
+    blind = dawid_skene(data.items, data.workers, data.labels, *data.shape)
+    known = {n: n % 2 for n in range(20)}
+    taught = dawid_skene(data.items, data.workers, data.labels, *data.shape, known=known)
+    assert blind.calibration_scale == 1.0
+    assert taught.calibration_scale < 1.0
+    others = np.arange(20, 40)
+    assert taught.confidences[others].mean() < blind.confidences[others].mean()

@@ -134,3 +134,84 @@ def test_another_organizations_project_output_is_a_404(owner):
         data={"name": "stolen"},
         unchanged=[Dataset.objects.all()],
     )
+
+
+SIZE = {"width": 200, "height": 100}
+SHAPE_ANSWERS = {
+    # task type: (two workers' answers, the consolidated value in the output line)
+    "polygon": (
+        [
+            {"polygons": [{"label": "roof", "vertices": [{"x": x, "y": y} for x, y in square]}]}
+            for square in (
+                [(10, 10), (50, 10), (50, 50), (10, 50)],
+                [(12, 10), (52, 10), (52, 50), (12, 50)],
+            )
+        ],
+        {
+            "polygons": [
+                {
+                    "class_id": 0,
+                    "vertices": [
+                        {"x": 10, "y": 10},
+                        {"x": 50, "y": 10},
+                        {"x": 50, "y": 50},
+                        {"x": 10, "y": 50},
+                    ],
+                }
+            ]
+        },
+    ),
+    "polyline": (
+        [
+            {"polylines": [{"label": "door", "vertices": [{"x": 5, "y": 5}, {"x": 90, "y": y}]}]}
+            for y in (60, 60)
+        ],
+        {"polylines": [{"class_id": 1, "vertices": [{"x": 5, "y": 5}, {"x": 90, "y": 60}]}]},
+    ),
+    "keypoint": (
+        [{"keypoints": [{"label": "door", "x": x, "y": 40}]} for x in (100, 102)],
+        {"keypoints": [{"class_id": 1, "x": 101, "y": 40}]},
+    ),
+}
+
+
+@pytest.mark.parametrize("task_type", sorted(SHAPE_ANSWERS))
+def test_consolidated_polygons_polylines_and_key_points_are_output_lines(owner, task_type):
+    answers, expected = SHAPE_ANSWERS[task_type]
+    project, workers = text_project(
+        owner,
+        items=1,
+        task_type=task_type,
+        name="shapes",
+        label_attribute_name="shapes",
+        labels=[{"label": "roof"}, {"label": "door"}],
+        answers_per_item=2,
+    )
+    for worker, value in zip(workers, answers, strict=True):
+        assignment = task_services.assignment_next(
+            worker=worker, workteam_ids=[project.workteam_id]
+        )
+        task_services.assignment_submit(
+            assignment=assignment,
+            worker=worker,
+            answer={"annotatedResult": {**value, "inputImageProperties": SIZE}},
+        )
+
+    [line] = [json.loads(text) for text in quality.project_output_lines(project=project)]
+
+    assert line["shapes"] == {"image_size": [{**SIZE, "depth": 3}], **expected}
+    metadata = line["shapes-metadata"]
+    assert metadata["type"] == f"groundtruth/{task_type}"
+    assert metadata["class-map"] == {"0": "roof", "1": "door"}
+    assert metadata["human-annotated"] == "yes"
+    assert metadata["job-name"] == "labeling-job/shapes"
+    [found] = metadata["objects"]
+    assert 0.5 < found["confidence"] <= 1.0
+    assert set(metadata) == {
+        "objects",
+        "class-map",
+        "type",
+        "human-annotated",
+        "creation-date",
+        "job-name",
+    }

@@ -3,9 +3,13 @@
 import pytest
 from django.core.cache import cache
 
+from apps.datasets.models import Item
 from apps.tasks import quality
 from apps.tasks import services as task_services
+from apps.tasks.consolidation import categorical
 from apps.tasks.models import Task, WorkerQuality
+from apps.tasks.quality import control
+from apps.tasks.selectors import project_quality
 from tests.factories import MembershipFactory
 from tests.work import answer, text_project
 
@@ -144,3 +148,32 @@ def test_export_manifest_of_a_project_carries_the_consolidated_labels(owner, tmp
     other = MembershipFactory().organization  # another organization's id does not exist
     with pytest.raises(CommandError, match=f"No project '{project.pk}' in {other.slug}"):
         call_command("export_manifest", org=other.slug, project=project.pk, out=str(out))
+
+
+def test_gold_the_crowd_got_wrong_calibrates_the_projects_confidences_down(owner, monkeypatch):
+    project, workers = text_project(owner, items=3, workers=3, answers_per_item=3)
+    gold = Item.objects.get(dataset=project.dataset, line_number=1)
+    quality.gold_items_set(
+        project=project,
+        actor=owner.user,
+        items=[{"item_id": gold.pk, "answer": {"label": "negative"}}],
+    )
+    quality.project_settings_update(project=project, actor=owner.user, gold_rate=0.5)
+    monkeypatch.setattr(control, "_draw", lambda: 0.1)  # gold first
+    for worker in workers:
+        for _ in range(3):  # the gold item, then the two others: always "positive"
+            work(project, worker, answer("positive"))
+    monkeypatch.setattr(categorical, "calibration_scale", lambda logs, truth: 1.0)
+    quality.project_reestimate(project=project)
+    uncalibrated = list(
+        Task.objects.filter(project=project, is_gold=False).values_list("confidence", flat=True)
+    )
+    monkeypatch.undo()
+
+    quality.project_reestimate(project=project)
+
+    figures = project_quality(project=project)
+    assert (figures["calibrated_on_gold"], figures["calibration_scale"] < 1.0) == (1, True)
+    tasks = Task.objects.filter(project=project, is_gold=False)
+    assert [t.consolidated_label for t in tasks] == [{"label": "positive"}] * 2
+    assert max(t.confidence for t in tasks) < min(uncalibrated)

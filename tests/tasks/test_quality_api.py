@@ -104,6 +104,8 @@ def test_project_agreement_metrics(owner, owner_client):
         "krippendorff_alpha": 0.375,
         "span_f1": None,
         "mean_box_iou": None,
+        "calibrated_on_gold": 0,  # no gold: confidences as estimated
+        "calibration_scale": 1.0,
     }
     assert 0.5 < figures["mean_confidence"] <= 1
     assert figures["updated_at"] is not None
@@ -121,6 +123,8 @@ def test_project_quality_before_any_answer_is_empty(owner, owner_client):
         "krippendorff_alpha": None,
         "span_f1": None,
         "mean_box_iou": None,
+        "calibrated_on_gold": None,
+        "calibration_scale": None,
         "updated_at": None,
     }
 

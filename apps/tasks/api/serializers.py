@@ -2,6 +2,7 @@ from rest_framework import serializers
 
 from apps.accounts.models import User
 from apps.tasks.models import Assignment, GoldItem, ProjectQuality, WorkerQuality
+from apps.tasks.quality import SETTING_LIMITS
 from apps.workforces.selectors import anonymized_worker_id
 
 
@@ -147,22 +148,36 @@ class ProjectQualityOutput(serializers.Serializer):
     krippendorff_alpha = serializers.FloatField(allow_null=True, default=None)
     span_f1 = serializers.FloatField(allow_null=True, default=None)
     mean_box_iou = serializers.FloatField(allow_null=True, default=None)
+    calibrated_on_gold = serializers.IntegerField(
+        allow_null=True, default=None, help_text="Answered gold items the confidences fit."
+    )
+    calibration_scale = serializers.FloatField(
+        allow_null=True,
+        default=None,
+        help_text="Factor on the log-posteriors fitted on gold (1: unchanged; <1: the crowd "
+        "was overconfident).",
+    )
     updated_at = serializers.DateTimeField(allow_null=True, default=None)
+
+
+def _limits(field: str) -> dict:
+    lowest, highest = SETTING_LIMITS[field]
+    return {"min_value": lowest, "max_value": highest}
 
 
 class QualitySettingsIO(serializers.ModelSerializer):
     """Quality-control settings: input (PATCH, partial) and output."""
 
-    gold_rate = serializers.FloatField(min_value=0.0, max_value=0.5, required=False)
-    gold_min_answers = serializers.IntegerField(min_value=1, max_value=1000, required=False)
+    gold_rate = serializers.FloatField(**_limits("gold_rate"), required=False)
+    gold_min_answers = serializers.IntegerField(**_limits("gold_min_answers"), required=False)
     gold_pause_below = serializers.FloatField(
-        min_value=0.0, max_value=1.0, allow_null=True, required=False
+        **_limits("gold_pause_below"), allow_null=True, required=False
     )
     overlap_confidence_below = serializers.FloatField(
-        min_value=0.0, max_value=1.0, allow_null=True, required=False
+        **_limits("overlap_confidence_below"), allow_null=True, required=False
     )
     overlap_max_answers = serializers.IntegerField(
-        min_value=1, max_value=9, allow_null=True, required=False
+        **_limits("overlap_max_answers"), allow_null=True, required=False
     )
 
     class Meta:

@@ -38,6 +38,11 @@ urlpatterns = [
     ),
     path(f"{PROJECT}gold/", views.ProjectGoldItemsApi.as_view(), name="project-gold"),
     path(
+        f"{PROJECT}gold/<int:item_id>/",
+        views.ProjectGoldItemApi.as_view(),
+        name="project-gold-item",
+    ),
+    path(
         f"{PROJECT}worker-quality/<str:worker_id>/resume/",
         views.ProjectWorkerResumeApi.as_view(),
         name="project-worker-resume",

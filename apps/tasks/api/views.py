@@ -363,6 +363,18 @@ class ProjectGoldItemsApi(OrganizationAPIView):
         return Response({"gold_items": count}, status=201)
 
 
+class ProjectGoldItemApi(OrganizationAPIView):
+    """One gold item: DELETE unmarks it (its task becomes an ordinary one)."""
+
+    required_permission = {"DELETE": permissions.PROJECTS_MANAGE}
+
+    @extend_schema(responses={204: None})
+    def delete(self, request: Request, org_slug: str, project_id: int, item_id: int) -> Response:
+        project = project_get(organization=self.organization, project_id=project_id)
+        quality.gold_item_unset(project=project, actor=request.user, item_id=item_id)
+        return Response(status=204)
+
+
 class ProjectWorkerResumeApi(OrganizationAPIView):
     """Let a worker paused by gold scoring back into the project (by anonymized id)."""
 

@@ -22,9 +22,12 @@ from apps.tasks.quality.consolidate import (
 )
 from apps.tasks.quality.control import (
     GOLD_ANSWERS_NEEDED,
+    SETTING_LIMITS,
     GoldItemInvalid,
+    GoldItemNotFound,
     WorkerNotPaused,
     assignment_score_gold,
+    gold_item_unset,
     gold_items_set,
     gold_tasks_mark,
     project_settings,
@@ -51,11 +54,14 @@ from apps.tasks.quality.reestimate import (
 __all__ = [
     "CONSOLIDATED_TYPES",
     "GOLD_ANSWERS_NEEDED",
+    "SETTING_LIMITS",
     "GoldItemInvalid",
+    "GoldItemNotFound",
     "WorkerNotPaused",
     "answer_value",
     "assignment_score_gold",
     "consolidate_one",
+    "gold_item_unset",
     "gold_items_set",
     "gold_tasks_mark",
     "output_label",

@@ -9,11 +9,12 @@ from django.db.models import Exists, F, OuterRef, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from apps.core.errors import Conflict, DomainError
+from apps.core.errors import Conflict, DomainError, NotFound
 from apps.core.services import audit_record
 from apps.projects.models import Project
 from apps.tasks.models import Assignment, GoldItem, ProjectQuality, Task, WorkerQuality
 from apps.tasks.quality.consolidate import _agrees, answer_value
+from apps.tasks.quality.reestimate import project_reestimate_schedule
 from apps.tasks.validation import validate_answer
 
 logger = logging.getLogger(__name__)
@@ -68,6 +69,17 @@ def task_pick(claimable: QuerySet[Task], projects: list[Project]) -> Task | None
 
 def _draw() -> float:
     return random.random()  # noqa: S311 - sampling, not security
+
+
+# The accepted range of each quality setting (lowest, highest): the API and the page check
+# by these. More than half the claims as gold would make the project mostly test questions.
+SETTING_LIMITS = {
+    "gold_rate": (0.0, 0.5),
+    "gold_min_answers": (1, 1000),
+    "gold_pause_below": (0.0, 1.0),
+    "overlap_confidence_below": (0.0, 1.0),
+    "overlap_max_answers": (1, 9),
+}
 
 
 def project_settings(*, project: Project) -> ProjectQuality:
@@ -222,6 +234,47 @@ def gold_items_set(*, project: Project, actor, items: list[dict]) -> int:
             target=project,
         )
     return len(items)
+
+
+class GoldItemNotFound(NotFound):
+    message = "This item is not a gold item of the project."
+
+
+@transaction.atomic
+def gold_item_unset(*, project: Project, actor, item_id: int) -> None:
+    """Unmark a gold item: its task becomes an ordinary one again. The answers it got as a
+    test question stay (and stay scored in the workers' gold figures); they now count
+    towards the project's answers per item, so a task that already has enough (and no
+    answer in progress) is answered and consolidated at once, like the submit that completes
+    a task; the others go back to the queue for the rest. `GoldItemNotFound` (404) when the
+    item is not gold here."""
+    from apps.tasks import services as task_services  # services imports this package
+
+    if not GoldItem.objects.filter(project=project, item_id=item_id).delete()[0]:
+        raise GoldItemNotFound()
+    task = Task.objects.select_for_update().filter(project=project, item_id=item_id).first()
+    if task is not None and task.is_gold:
+        # Answers being given now still count: their submits finish the task.
+        needed = max(project.answers_per_item, task.answers_received + task.live_assignments)
+        answered = task.answers_received >= needed
+        ends_open = task.status == Task.Status.OPEN  # not withdrawn by a stopping project
+        Task.objects.filter(pk=task.pk).update(
+            is_gold=False,
+            answers_needed=needed,
+            status=Task.Status.ANSWERED if answered and ends_open else task.status,
+            updated_at=timezone.now(),
+        )
+        if answered and ends_open:
+            task_services.task_label(task_id=task.pk, project=project)
+            task_services.task_answered_effects(task=task, project=project)
+        project_reestimate_schedule(project=project)
+    audit_record(
+        organization_id=project.organization_id,
+        actor=actor,
+        action="project.gold_item_unset",
+        target=project,
+        item_id=item_id,
+    )
 
 
 GOLD_ANSWERS_NEEDED = 32000  # a gold task is never "answered": every worker may take it

@@ -74,8 +74,8 @@ def output_label(project: Project, label: dict, confidence: float, created, mode
             ],
             **common,
         )
+    image = label.get("inputImageProperties") or {}
     if project.task_type in BOXES:
-        image = label.get("inputImageProperties") or {}
         return manifest.bounding_box_label(
             image_width=image.get("width", 0),
             image_height=image.get("height", 0),
@@ -95,7 +95,6 @@ def output_label(project: Project, label: dict, confidence: float, created, mode
             **common,
         )
     if project.task_type in SHAPES:
-        image = label.get("inputImageProperties") or {}
         kind = SHAPES[project.task_type]
         return manifest.shapes_label(
             kind=kind,

@@ -75,8 +75,9 @@ def project_reestimate(*, project: Project) -> int:
     for task_id, worker_id, value in rows:
         by_task[task_id].append((worker_id, value))
     quality: dict[int, dict] = {}
+    calibration: dict = {}
     if project.task_type in SINGLE_LABEL:
-        labels, quality = _single_label_estimate(project, rows, answered)
+        labels, quality, calibration = _single_label_estimate(project, rows, answered)
     else:
         accuracy = _accuracies(project.pk, sorted({w for _, w, _ in rows}))
         labels = {}
@@ -89,7 +90,7 @@ def project_reestimate(*, project: Project) -> int:
                 labels[task_id] = result
     _write_labels(project, labels)
     _write_quality(project, by_task, labels, quality)
-    _write_metrics(project, by_task, labels, len(rows))
+    _write_metrics(project, by_task, labels, len(rows), calibration)
     return len(labels)
 
 
@@ -161,6 +162,12 @@ def _single_label_estimate(project: Project, rows, answered: set[int]):
         if task_id in number_of
     }
     result = dawid_skene(data.items, data.workers, data.labels, *data.shape, known=known)
+    # Confidences are rescaled to fit the answered gold items (`dawid_skene`); shown so a
+    # requester sees whether, and on how many, they were.
+    calibration = {
+        "calibrated_on_gold": len(known),
+        "calibration_scale": round(result.calibration_scale, 4),
+    }
     labels = {}
     for number, task_id in enumerate(data.item_ids):
         if task_id in answered:
@@ -184,7 +191,7 @@ def _single_label_estimate(project: Project, rows, answered: set[int]):
             if confusion is not None
             else None,
         }
-    return labels, quality
+    return labels, quality, calibration
 
 
 def _write_labels(project: Project, labels: dict[int, tuple[dict, float]]) -> None:
@@ -286,7 +293,7 @@ def project_agreement(project: Project, by_task: dict[int, list[tuple[int, objec
     return {k: (round(v, 4) if v is not None else None) for k, v in figures.items()}
 
 
-def _write_metrics(project: Project, by_task, labels, answers: int) -> None:
+def _write_metrics(project: Project, by_task, labels, answers: int, calibration: dict) -> None:
     try:
         figures = project_agreement(project, by_task)
     except (ValueError, TypeError, KeyError, AttributeError) as error:
@@ -298,6 +305,7 @@ def _write_metrics(project: Project, by_task, labels, answers: int) -> None:
     )
     figures["consolidated"] = len(labels)
     figures["answers"] = answers
+    figures.update(calibration)
     ProjectQuality.objects.update_or_create(
         project=project,
         defaults={"organization_id": project.organization_id, "metrics": figures},
