@@ -226,15 +226,15 @@ def chain_url(owner, project: Project) -> str:
     )
 
 
-def test_a_segmentation_source_is_refused_with_a_400_naming_it(owner, owner_client):
+def test_an_instance_segmentation_source_is_refused_with_a_400_naming_it(owner, owner_client):
     source, _ = image_project(
-        owner, "semantic_segmentation", ["road"], label_attribute_name="mask-ref"
+        owner, "instance_segmentation", ["car"], label_attribute_name="objects-ref"
     )
     before = (Project.objects.count(), Dataset.objects.count())
     body = {
         "kind": "adjustment",
-        "name": "masks-fixed",
-        "label_attribute_name": "masks-fixed-ref",
+        "name": "objects-fixed",
+        "label_attribute_name": "objects-fixed-ref",
         "workteam_id": source.workteam_id,
     }
 
@@ -243,7 +243,7 @@ def test_a_segmentation_source_is_refused_with_a_400_naming_it(owner, owner_clie
     assert response.status_code == 400
     assert response.json()["details"] == {
         "source_project_id": [
-            "A semantic_segmentation project cannot be chained for adjustment yet."
+            "A project of type instance_segmentation cannot be chained for adjustment yet."
         ]
     }
     assert (Project.objects.count(), Dataset.objects.count()) == before

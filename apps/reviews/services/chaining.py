@@ -7,10 +7,12 @@ the source's output manifest has it; the chained project writes its own, differe
 attribute, so its output keeps the original label and adds the verified or adjusted one.
 
 - verification: workers judge each prior label with the project's verdict labels (e.g.
-  correct / incorrect) and may leave a comment; image shapes are drawn over the image;
+  correct / incorrect) and may leave a comment; image shapes and masks are drawn over the
+  image;
 - adjustment: workers redo the label with the prior one shown (classification) or
-  pre-filled (entities; boxes, polygons, polylines, key points on the image), in the
-  source's task type, whose validation and output format the answers then follow.
+  pre-filled (entities; boxes, polygons, polylines, key points, a semantic mask on the
+  image), in the source's task type, whose validation and output format the answers then
+  follow.
 
 The source's labels are the majority of its answers that were not rejected (ties: the
 first submitted), with the share of agreeing answers as confidence; for multi-label
@@ -59,14 +61,16 @@ IMAGE_SHAPES = {
     TaskType.POLYLINE: ("groundtruth/polyline", "crowd-polyline", "crowd-polyline"),
     TaskType.KEYPOINT: ("groundtruth/keypoint", "crowd-keypoint", "crowd-keypoint"),
 }
-# Semantic segmentation is not chainable: its projects have no consolidated label (no mask
-# consolidation writes one), so there is no prior mask to show or pre-fill.
+# the image task types whose prior label is drawn over the image: shapes, or a mask (its
+# consolidated PNG; instance segmentation is not chainable yet: crowd-instance-segmentation
+# takes no prior objects)
+IMAGE_PRIORS = {*IMAGE_SHAPES, TaskType.SEMANTIC_SEGMENTATION}
 CHAINABLE = {
     kind: {
         *CLASSIFICATION_MEDIA,
         *MULTILABEL_MEDIA,
         TaskType.NAMED_ENTITY_RECOGNITION,
-        *IMAGE_SHAPES,
+        *IMAGE_PRIORS,
     }
     for kind in (VERIFICATION, ADJUSTMENT)
 }
@@ -113,9 +117,37 @@ def _prior_shapes(source: Project) -> str:
     )
 
 
-def _image_verification(source: Project, categories: str) -> str:
-    """The image with the prior shapes drawn over it (read-only) and the verdicts."""
-    overlay = (
+def _prior_mask_src(source: Project) -> str:
+    """Liquid printing a URL the sandboxed frame can read the item's prior mask from: its
+    stored PNG's URI (the source's label value) signed like the image."""
+    return "{{ task.input[" + _quoted(source.label_attribute_name) + "] | grant_read_access }}"
+
+
+def _prior_mask(source: Project) -> str:
+    """Liquid printing the item's prior mask as crowd-semantic-segmentation's
+    `initial-value` takes it: {"labelMappings": {label: {"color"}}, "src"}, the colours
+    read from the `-metadata` internal-color-map (its BACKGROUND entry names no label of
+    the project, so the element ignores it). For a single-quoted attribute."""
+    color_map = (
+        "task.input[" + _quoted(f"{source.label_attribute_name}-metadata") + "]"
+        "['internal-color-map']"
+    )
+    return (
+        # "{ {%": "{{%" would open a Liquid output
+        '{"labelMappings": { {% for pair in ' + color_map + " %}"
+        "{{ pair[1]['class-name'] | to_json }}: "
+        "{\"color\": {{ pair[1]['hex-color'] | to_json }}}"
+        "{% unless forloop.last %}, {% endunless %}{% endfor %} }, "
+        '"src": "' + _prior_mask_src(source) + '"}'
+    )
+
+
+def _overlay(source: Project) -> str:
+    """The verification overlay of the item's prior label (image-classifier.js draws it):
+    the mask's signed URL, or the shapes with the project's labels."""
+    if source.task_type == TaskType.SEMANTIC_SEGMENTATION:
+        return '{"semanticSegmentation": {"src": "' + _prior_mask_src(source) + '"}}'
+    return (
         '{"'
         + OVERLAY_SHAPES[IMAGE_SHAPES[source.task_type][0]][0]
         + '": {"labels": '
@@ -124,9 +156,13 @@ def _image_verification(source: Project, categories: str) -> str:
         + _prior_shapes(source)
         + "}}"
     )
+
+
+def _image_verification(source: Project, categories: str) -> str:
+    """The image with the prior shapes or mask drawn over it (read-only) and the verdicts."""
     return (
         f'<crowd-image-classifier name="verdict" src="{_image_src()}" '
-        f"categories='{categories}' overlay='{overlay}' "
+        f"categories='{categories}' overlay='{_overlay(source)}' "
         'header="Are the annotations on the image right?"></crowd-image-classifier>'
     )
 
@@ -137,7 +173,7 @@ def verification_template(*, source: Project, verdicts: list[str]) -> str:
     metadata = _quoted(f"{source.label_attribute_name}-metadata")
     categories = _attribute_json(verdicts)
     comment = '<crowd-text-area name="comment" placeholder="Comment (optional)"></crowd-text-area>'
-    if source.task_type in IMAGE_SHAPES:
+    if source.task_type in IMAGE_PRIORS:
         element = _image_verification(source, categories)
         return f"<crowd-form>\n  {element}\n  {comment}\n</crowd-form>\n"
     if source.task_type == TaskType.NAMED_ENTITY_RECOGNITION:
@@ -170,8 +206,8 @@ def verification_template(*, source: Project, verdicts: list[str]) -> str:
 
 
 def adjustment_template(*, source: Project) -> str:
-    """The source's task with the prior label pre-filled (entities, image shapes) or shown
-    (classes)."""
+    """The source's task with the prior label pre-filled (entities, image shapes, a mask)
+    or shown (classes)."""
     attribute = _quoted(source.label_attribute_name)
     metadata = _quoted(f"{source.label_attribute_name}-metadata")
     labels = _attribute_json(source.label_names)
@@ -181,6 +217,12 @@ def adjustment_template(*, source: Project) -> str:
             f'<{tag} name="{name}" src="{_image_src()}" '
             f"labels='{labels}' initial-value='{_prior_shapes(source)}' "
             f'header="Correct the annotations"></{tag}>'
+        )
+    elif source.task_type == TaskType.SEMANTIC_SEGMENTATION:
+        element = (
+            '<crowd-semantic-segmentation name="crowd-semantic-segmentation" '
+            f"src=\"{_image_src()}\" labels='{labels}' initial-value='{_prior_mask(source)}' "
+            'header="Correct the mask"></crowd-semantic-segmentation>'
         )
     elif source.task_type == TaskType.NAMED_ENTITY_RECOGNITION:
         entity_labels = json.dumps([{"label": name} for name in source.label_names])
@@ -235,7 +277,7 @@ def project_chain_create(
     if source_project.task_type not in CHAINABLE[kind]:
         raise DomainError.on_field(
             "source_project_id",
-            f"A {source_project.task_type} project cannot be chained for {kind} yet.",
+            f"A project of type {source_project.task_type} cannot be chained for {kind} yet.",
         )
     if label_attribute_name == source_project.label_attribute_name:
         raise DomainError.on_field(
