@@ -92,9 +92,8 @@ def setup() -> tuple[Organization, dict]:
     return organization, keys
 
 
-def start_loops(port, keys, flow_arn, client_number, loops) -> dict:
-    timings: list[float] = []
-    counts = {"started": 0, "errors": 0}
+def client(port, keys, flow_arn, client_number, loops):
+    """One boto3 client, made now; the returned `run` starts `loops` loops, each timed."""
     a2i = boto3.session.Session().client(
         "sagemaker-a2i-runtime",
         endpoint_url=f"http://127.0.0.1:{port}/aws/a2i",
@@ -102,20 +101,26 @@ def start_loops(port, keys, flow_arn, client_number, loops) -> dict:
         config=Config(retries={"total_max_attempts": 1}, max_pool_connections=1),
         **keys,
     )
-    for number in range(loops):
-        content = json.dumps({"text": f"review {client_number}-{number}", "score": 0.42})
-        started = time.perf_counter()
-        try:
-            a2i.start_human_loop(
-                HumanLoopName=f"bench-{client_number}-{number}",
-                FlowDefinitionArn=flow_arn,
-                HumanLoopInput={"InputContent": content},
-            )
-            counts["started"] += 1
-        except Exception:  # counted, not raised: the figures say how many failed
-            counts["errors"] += 1
-        timings.append(time.perf_counter() - started)
-    return {"timings": timings, "counts": counts}
+
+    def run() -> dict:
+        timings: list[float] = []
+        counts = {"started": 0, "errors": 0}
+        for number in range(loops):
+            content = json.dumps({"text": f"review {client_number}-{number}", "score": 0.42})
+            started = time.perf_counter()
+            try:
+                a2i.start_human_loop(
+                    HumanLoopName=f"bench-{client_number}-{number}",
+                    FlowDefinitionArn=flow_arn,
+                    HumanLoopInput={"InputContent": content},
+                )
+                counts["started"] += 1
+            except Exception:  # counted, not raised: the figures say how many failed
+                counts["errors"] += 1
+            timings.append(time.perf_counter() - started)
+        return {"timings": timings, "counts": counts}
+
+    return run
 
 
 def main() -> None:
@@ -133,12 +138,12 @@ def main() -> None:
     port = free_port()
     server = serve(port)
     try:
-        start_loops(port, keys, flow_arn, -1, 4)  # one call per process path first: imports
+        client(port, keys, flow_arn, -1, 4)()  # one call per process path first: imports
         server_before = sum(map(cpu_seconds, server_pids(server)))
         arguments = [
             (port, keys, flow_arn, number, options.loops) for number in range(options.clients)
         ]
-        results, elapsed, client_cpu = run_clients(start_loops, arguments)
+        results, elapsed, client_cpu = run_clients(client, arguments)
         cpu = {
             "server": sum(map(cpu_seconds, server_pids(server))) - server_before,
             "database": sum(map(cpu_seconds, database_pids())),  # includes the warm-up calls

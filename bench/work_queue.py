@@ -152,16 +152,17 @@ def serve(port: int) -> subprocess.Popen:
     raise SystemExit("the server did not come up")
 
 
-def work(port: int, session_key: str, stop_at: float) -> dict:
-    """One worker's loop until `stop_at` or an empty queue: its timings and counts."""
-    timings: dict[str, list[float]] = {"next": [], "submit": []}
-    counts = {"answers": 0, "errors": 0}
+def worker(port: int, session_key: str, seconds: float):
+    """One simulated worker: its connection now; the returned `run` labels for `seconds`
+    (or until the queue is empty) and returns its timings and counts."""
     pool = urllib3.HTTPConnectionPool("127.0.0.1", port, maxsize=1, retries=False, timeout=30)
     headers = {
         "Cookie": f"sessionid={session_key}; csrftoken={CSRF}",
         "X-CSRFToken": CSRF,
         "Content-Type": "application/json",
     }
+    timings: dict[str, list[float]] = {"next": [], "submit": []}
+    counts = {"answers": 0, "errors": 0}
 
     def call(name: str, path: str, body: dict):
         started = time.perf_counter()
@@ -169,38 +170,47 @@ def work(port: int, session_key: str, stop_at: float) -> dict:
         timings[name].append(time.perf_counter() - started)
         return response
 
-    while time.monotonic() < stop_at:
-        response = call("next", "/api/v1/work/next/", {})
-        if response.status == 204:
-            break
-        if response.status != 201:
-            counts["errors"] += 1
-            break
-        assignment = json.loads(response.data)
-        answer = {"crowd-classifier": {"label": "positive"}}
-        submitted = call(
-            "submit", f"/api/v1/work/assignments/{assignment['id']}/submit/", {"answer": answer}
-        )
-        if submitted.status == 200:
-            counts["answers"] += 1
-        else:
-            counts["errors"] += 1
-    return {"timings": timings, "counts": counts}
+    def run() -> dict:
+        stop_at = time.monotonic() + seconds
+        while time.monotonic() < stop_at:
+            response = call("next", "/api/v1/work/next/", {})
+            if response.status == 204:
+                break
+            if response.status != 201:
+                counts["errors"] += 1
+                break
+            assignment = json.loads(response.data)
+            answer = {"crowd-classifier": {"label": "positive"}}
+            submitted = call(
+                "submit",
+                f"/api/v1/work/assignments/{assignment['id']}/submit/",
+                {"answer": answer},
+            )
+            if submitted.status == 200:
+                counts["answers"] += 1
+            else:
+                counts["errors"] += 1
+        return {"timings": timings, "counts": counts}
+
+    return run
 
 
-def run_clients(target, argument_lists: list[tuple]) -> tuple[list[dict], float, float]:
+def run_clients(prepare, argument_lists: list[tuple]) -> tuple[list[dict], float, float]:
     """Run each client in a process of its own, as real clients are: threads sharing one
     interpreter would wait for its lock after each response, and that wait would be
-    measured as server latency. Returns their results, the wall time, their CPU seconds."""
+    measured as server latency. `prepare(*arguments)` sets a client up (untimed) and
+    returns its timed work; all start together once every client is ready. Returns their
+    results, the wall time and the CPU seconds of their timed work."""
     context = multiprocessing.get_context("fork")
-    results = context.SimpleQueue()
+    results, ready = context.SimpleQueue(), context.Barrier(len(argument_lists) + 1)
     processes = [
-        context.Process(target=_client, args=(results, target, arguments))
+        context.Process(target=_client, args=(results, ready, prepare, arguments))
         for arguments in argument_lists
     ]
-    started = time.perf_counter()
     for process in processes:
         process.start()
+    ready.wait()
+    started = time.perf_counter()
     collected = [results.get() for _ in processes]
     elapsed = time.perf_counter() - started
     for process in processes:
@@ -208,8 +218,12 @@ def run_clients(target, argument_lists: list[tuple]) -> tuple[list[dict], float,
     return collected, elapsed, sum(result["cpu"] for result in collected)
 
 
-def _client(results, target, arguments: tuple) -> None:
-    results.put({**target(*arguments), "cpu": time.process_time()})  # a fork starts at 0
+def _client(results, ready, prepare, arguments: tuple) -> None:
+    run = prepare(*arguments)
+    ready.wait()
+    cpu = time.process_time()
+    outcome = run()
+    results.put({**outcome, "cpu": time.process_time() - cpu})
 
 
 def cpu_seconds(pid: int) -> float:
@@ -255,9 +269,10 @@ def main() -> None:
     port = free_port()
     server = serve(port)
     try:
-        stop_at = time.monotonic() + options.seconds
         server_before = sum(map(cpu_seconds, server_pids(server)))
-        results, elapsed, client_cpu = run_clients(work, [(port, key, stop_at) for key in sessions])
+        results, elapsed, client_cpu = run_clients(
+            worker, [(port, key, options.seconds) for key in sessions]
+        )
         # Every CPU second each side spent: on 2 cores, throughput is capped by their sum.
         cpu = {
             "server": sum(map(cpu_seconds, server_pids(server))) - server_before,
