@@ -124,7 +124,8 @@ def test_a_round_auto_labels_confident_items_and_ranks_the_rest_for_people(owner
     second = run_round(project)
 
     assert second.outcome == "auto_labeled"
-    assert (second.training_size, second.validation_size) == (60, 40)
+    # each of the three fold models trains on the 60 and two thirds of the 40
+    assert (second.training_size, second.validation_size) == (86, 40)
     labeled = auto_labeled(project)
     assert second.items_auto_labeled == labeled.count() > 80
     assert second.items_ranked == 100 - labeled.count()  # the uncertain rest, to people
@@ -203,7 +204,7 @@ def test_a_single_class_auto_labels_nothing_and_says_why(owner):
 
     assert second.outcome == "waiting"
     assert second.reason == (
-        "Only one class (positive) among the 60 human labels to train on: a model needs at "
+        "Only one class (positive) among the 100 human labels to train on: a model needs at "
         "least two. Nothing auto-labeled."
     )
     assert not auto_labeled(project).exists()
@@ -253,7 +254,7 @@ def test_labels_changed_mid_run_stop_the_loop_and_keep_human_labels(owner):
         ),
         (
             "GarbageLearner",
-            "The model 'plug-in' returned shape (40, 3), expected (40, 2); automated labeling "
+            "The model 'plug-in' returned shape (14, 3), expected (14, 2); automated labeling "
             "stopped. People carry on with every item.",
         ),
     ],
