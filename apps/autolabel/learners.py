@@ -99,11 +99,12 @@ class ImagePixelsLogistic(_LogisticBase):
 
 
 class ImageGradientsKernel(_LogisticBase):
-    """Logistic regression over an RBF kernel approximation (Nystroem) of the thumbnail's
-    pixels and its gradient-orientation histograms (HOG-like: 4x4 cells, 8 directions).
-    The gradients see strokes rather than ink positions, and the kernel lets a linear model
-    separate classes that overlap in pixel space: on the digits set it is right on about
-    97% of unseen items from 500 noisy labels, where raw pixels reach 92%."""
+    """Logistic regression over the thumbnail's pixels and gradient-orientation histograms
+    (HOG-like: 4x4 cells, 8 directions), standardized, beside an RBF kernel approximation
+    (Nystroem) of them. The gradients see strokes rather than ink positions and the kernel
+    separates classes that overlap in pixel space; the linear part carries the model while
+    there are too few labels for the kernel. On the digits set it is right on about 96% of
+    unseen items from 500 noisy labels, where raw pixels reach 92%."""
 
     version = "gradients-kernel-1"
     C = 10.0
@@ -132,18 +133,18 @@ class ImageGradientsKernel(_LogisticBase):
 
     def _features_fit(self, inputs: list):
         from sklearn.kernel_approximation import Nystroem
-        from sklearn.pipeline import make_pipeline
         from sklearn.preprocessing import StandardScaler
 
         raw = self._raw(inputs)
-        self.kernel = make_pipeline(
-            StandardScaler(),
-            Nystroem(gamma=1.0 / raw.shape[1], n_components=min(500, len(raw)), random_state=0),
-        )
-        return self.kernel.fit_transform(raw)
+        self.scaler = StandardScaler().fit(raw)
+        self.kernel = Nystroem(
+            gamma=1.0 / raw.shape[1], n_components=min(500, len(raw)), random_state=0
+        ).fit(self.scaler.transform(raw))
+        return self._features(inputs, raw)
 
-    def _features(self, inputs: list):
-        return self.kernel.transform(self._raw(inputs))
+    def _features(self, inputs: list, raw: np.ndarray | None = None):
+        scaled = self.scaler.transform(self._raw(inputs) if raw is None else raw)
+        return np.hstack([scaled / np.sqrt(scaled.shape[1]), self.kernel.transform(scaled)])
 
 
 def registered() -> dict[str, str]:

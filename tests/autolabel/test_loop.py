@@ -138,12 +138,11 @@ def test_a_round_auto_labels_confident_items_and_ranks_the_rest_for_people(owner
         assert task.consolidated_label == {"label": text_truth(task.item)}
         assert task.label_model_version == "text-tfidf-logistic/tfidf-logistic-1/r2"
     assert not Assignment.objects.filter(task__in=labeled).exists()  # no human work, no pay
+    # the model may be sure of every item left (how many depends on the random slice);
+    # whatever it left is ranked for people (the first round's test checks the queue order)
     ranked = Task.objects.filter(project=project, queue_rank__isnull=False)
-    assert set(ranked.values_list("status", flat=True)) == {"open"}
-    assignment = task_services.assignment_next(
-        worker=workers[0], workteam_ids=[project.workteam_id]
-    )
-    assert assignment.task.queue_rank == 1
+    assert ranked.count() == second.items_ranked
+    assert not ranked.exclude(status="open").exists()
     entry = quality.project_output_labels(project=project)[labeled.first().item_id]
     assert entry.metadata["human-annotated"] == "no"
     assert entry.metadata["model-version"] == "text-tfidf-logistic/tfidf-logistic-1/r2"
