@@ -3,7 +3,9 @@
 Usage (SQLite file by default; any DATABASE_URL works, e.g. PostgreSQL):
 
     .venv/bin/python bench/autolabel.py [--dataset sentence-polarity|digits] [--items N]
-        [--accuracy 0.85] [--initial 1000] [--batch 1000] [--target 0.95]
+        [--accuracy 0.85] [--initial 1000] [--batch 1000] [--target 0.95] [--minutes M]
+
+Digits (1,797 items): --dataset digits --initial 300 --batch 100 --validation-share 0.5.
 
 Simulated workers, each right with probability `--accuracy` (a wrong answer is another label
 at random), answer through the real queue services (`assignment_next` / `assignment_submit`)

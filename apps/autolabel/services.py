@@ -297,10 +297,8 @@ def _round(project: Project, row: AutolabelSettings, number: int, rng) -> Autola
     train = [h for h in human if h[0] not in validation]
     held = [h for h in human if h[0] in validation]
     classes = sorted({h[2] for h in human})
-    figures = {
-        "training_size": scoring.training_size(len(train), len(held)),
-        "validation_size": len(held),
-    }
+    size = scoring.training_size(len(train), len(held))
+    figures = {"training_size": size, "validation_size": len(held)}
     if len(classes) < 2:
         return waiting(
             f"Only one class ({classes[0] if classes else 'none'}) among the {len(human)} "
