@@ -3,12 +3,15 @@
 Usage (SQLite file by default; any DATABASE_URL works, e.g. PostgreSQL):
 
     .venv/bin/python bench/autolabel.py [--dataset sentence-polarity|digits] [--items N]
-        [--accuracy 0.85] [--answers 3] [--initial 1000] [--batch 1000] [--target 0.95]
+        [--accuracy 0.85] [--initial 1000] [--batch 1000] [--target 0.95] [--minutes M]
+
+Digits (1,797 items): --dataset digits --initial 300 --batch 100 --validation-share 0.5.
 
 Simulated workers, each right with probability `--accuracy` (a wrong answer is another label
 at random), answer through the real queue services (`assignment_next` / `assignment_submit`)
-with `--answers` answers per item. The loop runs as in production, only driven inline: people
-label a batch (the ranked tasks first), the background re-estimation runs, then a round. The
+with 3 answers per item. The loop runs as in production, its jobs run eagerly: people label a
+batch (the ranked tasks first), then the re-estimation job and the periodic sweep run, and the
+sweep runs a round (job `autolabel.round`) once a batch more is labeled. The
 all-human run gives every item the same simulated answers (answer k of item i is drawn from
 one seeded generator in both runs) and consolidates them with the same Dawid-Skene as the
 re-estimation job, so its figures need no queue. Prints the share auto-labeled, accuracy of
@@ -48,11 +51,13 @@ from django.test import TestCase  # noqa: E402
 from django_scopes import scopes_disabled  # noqa: E402
 
 from apps.accounts.models import Membership, Organization, Role, User  # noqa: E402
+from apps.autolabel import jobs as autolabel_jobs  # noqa: E402
 from apps.autolabel import services as autolabel_services  # noqa: E402
+from apps.autolabel.models import AutolabelRound  # noqa: E402
 from apps.datasets import services as dataset_services  # noqa: E402
 from apps.datasets.storages import local_root_for  # noqa: E402
 from apps.projects import services as project_services  # noqa: E402
-from apps.tasks import quality  # noqa: E402
+from apps.tasks import jobs as task_jobs  # noqa: E402
 from apps.tasks import services as task_services  # noqa: E402
 from apps.tasks.consolidation.categorical import dawid_skene, encode  # noqa: E402
 from apps.tasks.models import Assignment, Task  # noqa: E402
@@ -214,6 +219,12 @@ def main() -> None:
     parser.add_argument("--target", type=float, default=0.95)
     parser.add_argument("--model", default="")
     parser.add_argument("--seed", type=int, default=12)
+    parser.add_argument(
+        "--minutes",
+        type=float,
+        default=0,
+        help="stop people after this long and report on what is labeled (0: no limit)",
+    )
     args = parser.parse_args()
     call_command("migrate", verbosity=0)
     started = time.monotonic()
@@ -248,13 +259,25 @@ def main() -> None:
         ranked = Task.objects.filter(project=project, queue_rank__isnull=False).count()
         print(f"initial batch ranked: {ranked}", flush=True)
         size = args.initial
-        while Task.objects.filter(project=project, status=Task.Status.OPEN).exists():
+        # Bounded: every pass answers a batch (or empties the queue), so the items decide the
+        # passes; the cap only guards against a queue that stops serving.
+        for _ in range(len(lines) // max(1, args.batch) + 3):
+            if not Task.objects.filter(project=project, status=Task.Status.OPEN).exists():
+                break
+            if args.minutes and time.monotonic() - started - setup_seconds > 60 * args.minutes:
+                print(f"time limit of {args.minutes:g} minutes reached: people stop", flush=True)
+                break
             answers += label_batch(project, people, crowd, truth, size)
             size = args.batch
-            project.refresh_from_db()
-            quality.project_reestimate(project=project)
-            round_ = autolabel_services.autolabel_round_run(project_id=project.pk)
-            if round_ is not None:
+            # What the scheduler runs: the debounced re-estimation, then the periodic sweep,
+            # which queues a round for a loop whose people labeled a batch (eager here).
+            task_jobs.project_reestimate.delay(
+                organization_id=organization.pk, project_id=project.pk
+            )
+            last = AutolabelRound.objects.filter(project=project).order_by("-number").first()
+            autolabel_jobs.autolabel_rounds_due.delay()
+            round_ = AutolabelRound.objects.filter(project=project).order_by("-number").first()
+            if round_ is not None and round_ != last:
                 print(
                     f"round {round_.number}: {round_.outcome} train={round_.training_size} "
                     f"val={round_.validation_size} val_acc={round_.validation_accuracy} "
@@ -264,24 +287,27 @@ def main() -> None:
                     f"model={round_.model_labeled_total} ({round_.seconds:.1f}s) {round_.reason}",
                     flush=True,
                 )
-        quality.project_reestimate(project=project)
+        task_jobs.project_reestimate.delay(organization_id=organization.pk, project_id=project.pk)
         wall = time.monotonic() - started - setup_seconds
         rows = Task.objects.filter(project=project, is_gold=False).values_list(
-            "item__data", "consolidated_label", "label_model_version"
+            "item__data", "consolidated_label", "label_model_version", "status"
         )
-        auto_right = auto = human_right = human = 0
-        for data, label, version in rows:
+        auto_right = auto = human_right = human = unlabeled = 0
+        for data, label, version, status in rows:
             right = label is not None and label.get("label") == truth[data["id"]]
             if version:
                 auto, auto_right = auto + 1, auto_right + right
-            else:
+            elif status == Task.Status.ANSWERED:
                 human, human_right = human + 1, human_right + right
+            else:
+                unlabeled += 1  # the time limit stopped people first
         total = auto + human
         baseline = all_human(lines, truth, crowd, labels, 3)
         spent = Assignment.objects.filter(project=project, status="submitted").count()
         settings_row = autolabel_services.settings_of(project=project)
     print(
-        f"dataset {args.dataset}: {total} items, {len(labels)} classes, "
+        f"dataset {args.dataset}: {total} items labeled, {unlabeled} not (time limit), "
+        f"{len(labels)} classes, "
         f"workers {args.accuracy:.0%} "
         f"accurate x3, target {args.target:.0%}"
     )

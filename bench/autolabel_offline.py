@@ -1,10 +1,10 @@
-"""The automated-labeling loop's statistics on the full sentence-polarity set, without the
-queue: the same learner, threshold choice and batch policy as apps/autolabel/services.py,
-with simulated answers (3 per item, each right with probability --accuracy) consolidated
-by majority vote. Minutes instead of the hour the queue-driven bench/autolabel.py needs on a
-loaded machine; it measures the loop's choices, not the platform.
+"""The automated-labeling loop's statistics on the full sentence-polarity set (or the digits),
+without the queue: the same learner, cross-fitted scoring, threshold choice and batch policy
+as apps/autolabel/services.py, with simulated answers (3 per item, each right with
+probability --accuracy, a wrong one another label at random) consolidated by plurality. It
+measures the loop's choices, not the platform (bench/autolabel.py does).
 
-    .venv/bin/python bench/autolabel_offline.py [--initial 1000] [--batch 1000]
+    .venv/bin/python bench/autolabel_offline.py [--dataset digits] [--initial 1000] [--batch 1000]
 """
 
 import argparse
@@ -24,39 +24,61 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 os.environ.setdefault("DJANGO_SECRET_KEY", "bench")
 
 import django  # noqa: E402
+from django.utils.module_loading import import_string  # noqa: E402
 
 django.setup()
 
-from apps.autolabel import learners, stats  # noqa: E402
+from apps.autolabel import learners, scoring, stats  # noqa: E402
 
 DATA = ROOT.parent / "shared" / "data" / "sentence-polarity"
 
 
+def dataset(name: str) -> tuple[list, np.ndarray, int]:
+    """(inputs, true class indices, classes)."""
+    if name == "digits":
+        from PIL import Image
+        from sklearn.datasets import load_digits
+
+        data = load_digits()
+        images = [
+            Image.fromarray((image * 255 / 16).astype(np.uint8), mode="L") for image in data.images
+        ]
+        return images, data.target, 10
+    lines = [json.loads(line) for line in (DATA / "manifest.jsonl").open(encoding="utf-8")]
+    with (DATA / "truth.csv").open(newline="", encoding="utf-8") as stream:
+        truth = {row["id"]: row["label"] for row in csv.DictReader(stream)}
+    labels = np.array([1 if truth[line["id"]] == "pos" else 0 for line in lines])
+    return [line["source"] for line in lines], labels, 2
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
+    parser.add_argument(
+        "--dataset", default="sentence-polarity", choices=["sentence-polarity", "digits"]
+    )
     parser.add_argument("--accuracy", type=float, default=0.85)
     parser.add_argument("--initial", type=int, default=1000)
     parser.add_argument("--batch", type=int, default=1000)
     parser.add_argument("--validation-share", type=float, default=0.25)
     parser.add_argument("--target", type=float, default=0.95)
+    parser.add_argument("--model", default="", help="a learner's dotted path")
     parser.add_argument("--seed", type=int, default=12)
     parser.add_argument(
-        "--z", type=float, default=stats.Z_ONE_SIDED_99, help="bound's z (1.645: one-sided 95%%)"
+        "--z", type=float, default=stats.Z_ONE_SIDED_95, help="bound's z (2.326: one-sided 99%%)"
     )
     args = parser.parse_args()
-    stats.Z_ONE_SIDED_99 = args.z  # what the bound's confidence level costs
     started = time.monotonic()
-    lines = [json.loads(line) for line in (DATA / "manifest.jsonl").open(encoding="utf-8")]
-    with (DATA / "truth.csv").open(newline="", encoding="utf-8") as stream:
-        truth = {row["id"]: row["label"] for row in csv.DictReader(stream)}
-    texts = [line["source"] for line in lines]
-    y = np.array([1 if truth[line["id"]] == "pos" else 0 for line in lines])
+    inputs, y, classes = dataset(args.dataset)
+    default = "text_classification" if classes == 2 else "image_classification"
+    path = args.model or learners.registered()[learners.default_name(default)]
     n = len(y)
     rng = np.random.default_rng(args.seed)
     right = rng.random((n, 3)) < args.accuracy
-    answers = np.where(right, y[:, None], 1 - y[:, None])
-    crowd = (answers.sum(axis=1) >= 2).astype(int)
-    agreeing = np.array([3.0 if len(set(row)) == 1 else 1.0 for row in answers.tolist()])
+    wrong = (y[:, None] + rng.integers(1, classes, size=(n, 3))) % classes
+    answers = np.where(right, y[:, None], wrong)
+    counts = np.array([np.bincount(row, minlength=classes) for row in answers])
+    crowd = counts.argmax(axis=1)  # ties (three different answers) go to the lowest class
+    agreeing = (counts * (counts - 1) / 2).sum(axis=1)
     pairs = np.full(n, 3.0)
     picker = random.Random(args.seed)
     pool = set(range(n))
@@ -71,11 +93,15 @@ def main() -> None:
     number = 1
     while pool:
         number += 1
-        learner = learners.TextTfidfLogistic()
-        learner.fit([texts[i] for i in train], [int(crowd[i]) for i in train], 2)
-        held_probabilities = learner.predict_proba([texts[i] for i in validation])
         order = sorted(pool)
-        pool_probabilities = learner.predict_proba([texts[i] for i in order])
+        held_probabilities, pool_probabilities = scoring.cross_fit(
+            import_string(path),
+            ([inputs[i] for i in train], [int(crowd[i]) for i in train]),
+            ([inputs[i] for i in validation], [int(crowd[i]) for i in validation]),
+            [inputs[i] for i in order],
+            classes,
+            seed=number,
+        )
         agrees = held_probabilities.argmax(axis=1) == crowd[validation]
         chosen = stats.choose_threshold(
             held_probabilities.max(axis=1),
@@ -83,16 +109,17 @@ def main() -> None:
             agreeing[validation],
             pairs[validation],
             answers=3,
-            classes=2,
+            classes=classes,
             target=args.target,
+            z=args.z,
         )
         confidence = pool_probabilities.max(axis=1)
-        labeled = 0
+        labeled = []
         if chosen.value is not None:
             for position, item in enumerate(order):
                 if confidence[position] >= chosen.value:
                     auto[item] = int(pool_probabilities[position].argmax())
-                    labeled += 1
+                    labeled.append(item)
         pool -= set(auto)
         rest = [order[p] for p in np.argsort(confidence, kind="stable") if order[p] in pool]
         randoms = picker.sample(rest, min(len(rest), round(args.batch * args.validation_share)))
@@ -100,10 +127,12 @@ def main() -> None:
         validation += randoms
         train += uncertain
         pool -= set(randoms) | set(uncertain)
+        fresh = np.mean([auto[i] == y[i] for i in labeled]) if labeled else float("nan")
         print(
             f"round {number}: train {len(train) - len(uncertain)} val "
             f"{len(validation) - len(randoms)} threshold {chosen.value} "
-            f"low {chosen.low} auto-labeled {labeled} (total {len(auto)})",
+            f"low {chosen.low} auto-labeled {len(labeled)} (right vs truth {fresh:.3f}; "
+            f"total {len(auto)}) {time.monotonic() - started:.0f} s",
             flush=True,
         )
     human = [i for i in range(n) if i not in auto]

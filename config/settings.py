@@ -343,10 +343,11 @@ PAYOUTS_PROVIDER = env("PAYOUTS_PROVIDER", default="manual")  # apps.payouts.pro
 AUTOLABEL_MODELS = {
     "text-tfidf-logistic": "apps.autolabel.learners.TextTfidfLogistic",
     "image-pixels-logistic": "apps.autolabel.learners.ImagePixelsLogistic",
+    "image-gradients-kernel": "apps.autolabel.learners.ImageGradientsKernel",
 }
 AUTOLABEL_DEFAULT_MODELS = {
     "text_classification": "text-tfidf-logistic",
-    "image_classification": "image-pixels-logistic",
+    "image_classification": "image-gradients-kernel",
 }
 # Fewer items leave too few human labels to train and validate on (Ground Truth: 1,250).
 AUTOLABEL_MIN_ITEMS = env.int("AUTOLABEL_MIN_ITEMS", default=1250)

@@ -20,7 +20,7 @@ class Summary:
     model_labeled: int
     unlabeled: int
     # The latest round that auto-labeled: accuracy of its validation items above the
-    # threshold, with its one-sided 99% bounds.
+    # threshold, with its one-sided 95% bounds.
     validated_accuracy: float | None
     validated_low: float | None
     validated_high: float | None

@@ -1,12 +1,12 @@
 """Automated labeling: enable/disable, the loop's round, spot-checks.
 
 A round (`autolabel_round_run`, run by the `autolabel.round` job) locks the project's
-settings row for its whole run, so two rounds of one project never overlap. It trains on the
-human labels outside the validation slice, picks the threshold on the slice with a lower
-confidence bound, auto-labels open tasks no one has answered or holds (SKIP LOCKED: a task a
-worker is claiming right now stays human), ranks the most uncertain rest for people, and
-records itself. Anything wrong with the input or the model stops the loop with a reason;
-tasks stay open for people and nothing labeled is touched.
+settings row for its whole run, so two rounds of one project never overlap. It trains on
+every human label, scoring the validation slice out of fold (`scoring`), picks the threshold
+on the slice with a lower confidence bound, auto-labels open tasks no one has answered or
+holds (SKIP LOCKED: a task a worker is claiming right now stays human), ranks the most
+uncertain rest for people, and records itself. Anything wrong with the input or the model
+stops the loop with a reason; tasks stay open for people and nothing labeled is touched.
 """
 
 import logging
@@ -30,7 +30,7 @@ from apps.tasks import quality
 from apps.tasks import services as task_services
 from apps.tasks.models import Assignment, Task
 
-from . import jobs, learners, stats
+from . import jobs, learners, scoring, stats
 from .models import AutolabelRound, AutolabelSettings, SpotCheck
 
 logger = logging.getLogger(__name__)
@@ -296,11 +296,12 @@ def _round(project: Project, row: AutolabelSettings, number: int, rng) -> Autola
         )
     train = [h for h in human if h[0] not in validation]
     held = [h for h in human if h[0] in validation]
-    classes = sorted({h[2] for h in train})
-    figures = {"training_size": len(train), "validation_size": len(held)}
+    classes = sorted({h[2] for h in human})
+    size = scoring.training_size(len(train), len(held))
+    figures = {"training_size": size, "validation_size": len(held)}
     if len(classes) < 2:
         return waiting(
-            f"Only one class ({classes[0] if classes else 'none'}) among the {len(train)} "
+            f"Only one class ({classes[0] if classes else 'none'}) among the {len(human)} "
             "human labels to train on: a model needs at least two. Nothing auto-labeled.",
             **figures,
         )
@@ -312,28 +313,26 @@ def _round(project: Project, row: AutolabelSettings, number: int, rng) -> Autola
     name = row.model_name or learners.default_name(project.task_type)
     index = {label: number for number, label in enumerate(names)}
     try:
-        learner = learners.learner_new(name)
-        version = f"{name}/{getattr(learner, 'version', '?')}/r{number}"[:100]
-        learner.fit(
-            _inputs(project, [h[1] for h in train]), [index[h[2]] for h in train], len(names)
+        version = f"{name}/{getattr(learners.learner_new(name), 'version', '?')}/r{number}"[:100]
+        held_probabilities, pool_probabilities = scoring.cross_fit(
+            lambda: learners.learner_new(name),
+            (_inputs(project, [h[1] for h in train]), [index[h[2]] for h in train]),
+            (_inputs(project, [h[1] for h in held]), [index[h[2]] for h in held]),
+            _inputs(project, [p[1] for p in pool]),
+            len(names),
+            seed=rng.randrange(2**32),
         )
-        held_probabilities = learner.predict_proba(_inputs(project, [h[1] for h in held]))
-        problem = learners.probabilities_check(held_probabilities, len(held), len(names))
-        pool_probabilities = np.zeros((0, len(names)))
-        if not problem and pool:
-            pool_probabilities = learner.predict_proba(_inputs(project, [p[1] for p in pool]))
-            problem = learners.probabilities_check(pool_probabilities, len(pool), len(names))
+    except scoring.BadOutput as error:
+        return stopped(
+            f"The model {name!r} {error.args[0]}; automated labeling stopped. People carry on "
+            "with every item.",
+            **figures,
+        )
     except Exception as error:  # a plug-in may fail any way; the loop must survive it
         logger.exception("automated labeling model %s failed on project %s", name, project.pk)
         return stopped(
             f"The model {name!r} failed ({type(error).__name__}); automated labeling stopped. "
             "People carry on with every item.",
-            **figures,
-        )
-    if problem:
-        return stopped(
-            f"The model {name!r} {problem}; automated labeling stopped. People carry on "
-            "with every item.",
             **figures,
         )
     agrees = held_probabilities.argmax(axis=1) == np.array([index[h[2]] for h in held])
@@ -386,7 +385,7 @@ def _round(project: Project, row: AutolabelSettings, number: int, rng) -> Autola
             number,
             outcome=AutolabelRound.Outcome.BELOW_TARGET,
             reason=(
-                f"No confidence threshold reaches {row.target_accuracy:.0%} with 99% "
+                f"No confidence threshold reaches {row.target_accuracy:.0%} with 95% "
                 "confidence on the validation slice; nothing auto-labeled, people label "
                 "the most uncertain items next."
             ),

@@ -124,7 +124,8 @@ def test_a_round_auto_labels_confident_items_and_ranks_the_rest_for_people(owner
     second = run_round(project)
 
     assert second.outcome == "auto_labeled"
-    assert (second.training_size, second.validation_size) == (60, 40)
+    # each of the three fold models trains on the 60 and two thirds of the 40
+    assert (second.training_size, second.validation_size) == (86, 40)
     labeled = auto_labeled(project)
     assert second.items_auto_labeled == labeled.count() > 80
     assert second.items_ranked == 100 - labeled.count()  # the uncertain rest, to people
@@ -137,12 +138,11 @@ def test_a_round_auto_labels_confident_items_and_ranks_the_rest_for_people(owner
         assert task.consolidated_label == {"label": text_truth(task.item)}
         assert task.label_model_version == "text-tfidf-logistic/tfidf-logistic-1/r2"
     assert not Assignment.objects.filter(task__in=labeled).exists()  # no human work, no pay
+    # the model may be sure of every item left (how many depends on the random slice);
+    # whatever it left is ranked for people (the first round's test checks the queue order)
     ranked = Task.objects.filter(project=project, queue_rank__isnull=False)
-    assert set(ranked.values_list("status", flat=True)) == {"open"}
-    assignment = task_services.assignment_next(
-        worker=workers[0], workteam_ids=[project.workteam_id]
-    )
-    assert assignment.task.queue_rank == 1
+    assert ranked.count() == second.items_ranked
+    assert not ranked.exclude(status="open").exists()
     entry = quality.project_output_labels(project=project)[labeled.first().item_id]
     assert entry.metadata["human-annotated"] == "no"
     assert entry.metadata["model-version"] == "text-tfidf-logistic/tfidf-logistic-1/r2"
@@ -203,7 +203,7 @@ def test_a_single_class_auto_labels_nothing_and_says_why(owner):
 
     assert second.outcome == "waiting"
     assert second.reason == (
-        "Only one class (positive) among the 60 human labels to train on: a model needs at "
+        "Only one class (positive) among the 100 human labels to train on: a model needs at "
         "least two. Nothing auto-labeled."
     )
     assert not auto_labeled(project).exists()
@@ -253,7 +253,7 @@ def test_labels_changed_mid_run_stop_the_loop_and_keep_human_labels(owner):
         ),
         (
             "GarbageLearner",
-            "The model 'plug-in' returned shape (40, 3), expected (40, 2); automated labeling "
+            "The model 'plug-in' returned shape (14, 3), expected (14, 2); automated labeling "
             "stopped. People carry on with every item.",
         ),
     ],

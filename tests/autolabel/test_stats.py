@@ -33,10 +33,32 @@ def test_the_threshold_is_the_lowest_whose_lower_bound_reaches_the_target():
         confidence, agrees, unanimous, unanimous, answers=3, classes=2, target=0.9
     )
 
-    assert chosen.above == 107  # at 109 the one-sided 99% lower bound is 0.895
-    assert chosen.value == pytest.approx(confidence[106])
-    assert chosen.accuracy == pytest.approx(104 / 107)
-    assert round(chosen.low, 4) == 0.9065
+    # candidates: 39 items (1.5 x the 26 on which a perfect model passes), then every 5
+    assert chosen.above == 109  # at 114 the one-sided 95% lower bound is 0.890
+    assert chosen.value == pytest.approx(confidence[108])
+    assert chosen.accuracy == pytest.approx(105 / 109)
+    assert round(chosen.low, 4) == 0.9207
+
+
+def test_the_search_stops_at_the_first_candidate_that_fails():
+    confidence = np.linspace(1.0, 0.5, 1000)
+    agrees = np.ones(1000, dtype=bool)
+    agrees[100:150] = False  # a bad stretch the agreeing items further down would outweigh
+    unanimous = np.full(1000, 3.0)
+
+    chosen = stats.choose_threshold(
+        confidence, agrees, unanimous, unanimous, answers=3, classes=2, target=0.9
+    )
+
+    # 950 of 1000 agree (lower bound 0.938), but the candidate at 114 items fails first
+    assert (chosen.above, chosen.accuracy) == (89, 1.0)
+
+
+def test_noisier_crowds_need_more_validation_items_before_the_first_test():
+    clean = stats.first_candidate(1.0, 2, 0.95, stats.Z_ONE_SIDED_95, stats.MIN_ABOVE)
+    noisy = stats.first_candidate(0.94, 2, 0.95, stats.Z_ONE_SIDED_95, stats.MIN_ABOVE)
+
+    assert stats.MIN_ABOVE < clean < noisy
 
 
 def test_no_threshold_when_too_few_validation_items_agree():
