@@ -6,7 +6,7 @@ Usage (creates its own organization, credential, team, task UI and flow; leaves 
         .venv/bin/python bench/a2i_start_human_loop.py [--clients 16] [--loops 100]
 
 Serves the app as bench/work_queue.py does (gunicorn sync workers, one per core plus two),
-gives every client process its own real `sagemaker-a2i-runtime` client (SigV4-signed requests,
+gives every client thread its own real `sagemaker-a2i-runtime` client (SigV4-signed requests,
 verified by the server; retries off so every call is timed once) and has each start
 `--loops` human loops. Prints calls/s, p50/p95/p99 latency as the client sees it, errors,
 and the loops and tasks counted in the database (each start makes one of each).
