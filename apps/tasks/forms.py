@@ -56,6 +56,11 @@ class QualitySettingsForm(forms.Form):
     )
 
 
+class _JsonAnswerField(forms.JSONField):
+    def prepare_value(self, value):
+        return "" if value is None else super().prepare_value(value)  # an empty box, not "null"
+
+
 class GoldItemForm(forms.Form):
     """Mark one dataset line as gold with its known answer: a label for single-label
     projects, else the answer value as JSON (as the worker's crowd element submits it)."""
@@ -70,7 +75,7 @@ class GoldItemForm(forms.Form):
                 label="Known answer", choices=[(name, name) for name in project.label_names]
             )
         else:
-            self.fields["answer"] = forms.JSONField(
+            self.fields["answer"] = _JsonAnswerField(
                 label="Known answer (JSON)",
                 help_text='e.g. {"labels": ["cat"]} or {"boundingBoxes": [...]}',
             )

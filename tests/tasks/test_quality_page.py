@@ -144,6 +144,8 @@ def test_a_gold_answer_the_task_type_refuses_is_an_error_on_the_answer(owner_pag
         name="topics",
         label_attribute_name="topics",
     )
+    blank = owner_page.get(page_url(project)).content.decode()
+    assert 'name="answer"' in blank and "null</textarea>" not in blank
 
     response = owner_page.post(
         page_url(project, "project_gold_add"), {"line": "1", "answer": '{"labels": ["spam"]}'}
