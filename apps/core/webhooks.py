@@ -8,12 +8,17 @@ changed since it was saved.
 import hashlib
 import hmac
 import json
+import logging
 import time
 
 import urllib3
+from django.db import models
+from django.utils import timezone
 
-from apps.core.crypto import decrypt
+from apps.core.crypto import InvalidToken, decrypt
 from apps.core.outbound import OutboundUrlRefused, outbound_request, outbound_target
+
+logger = logging.getLogger(__name__)
 
 SIGNATURE_HEADER = "X-Groundwork-Signature"
 TIMEOUT_SECONDS = 10.0
@@ -49,3 +54,41 @@ def webhook_post(
     except urllib3.exceptions.HTTPError as exc:
         return f"{type(exc).__name__}: {exc}"[:500]
     return None if 200 <= response.status < 300 else f"HTTP {response.status}"
+
+
+def webhook_attempt(
+    row: models.Model, *, url: str, secret_encrypted: str, headers: dict, max_attempts: int
+) -> str:
+    """One attempt at a stored delivery `row` (`payload`, `attempts`, `last_error`,
+    `delivered_at` and a `status` of "pending", "delivered" or "failed"): returns
+    "delivered", "retry" or "failed" (terminal). A refused URL or an unreadable secret
+    fails at once; other failures (connection errors, timeouts, non-2xx answers) are
+    retried up to `max_attempts` in all."""
+    rows = type(row).objects.filter(pk=row.pk)
+    attempts = row.attempts + 1
+    rows.update(attempts=attempts)
+    try:
+        error = webhook_post(
+            url=url, secret_encrypted=secret_encrypted, payload=row.payload, headers=headers
+        )
+    except (OutboundUrlRefused, InvalidToken) as refused:
+        return _finish(row, "failed", f"Not sent: {refused}")
+    if error is None:
+        return _finish(row, "delivered", "")
+    if attempts >= max_attempts:
+        return _finish(row, "failed", error)
+    rows.update(last_error=error)
+    return "retry"
+
+
+def _finish(row: models.Model, status: str, error: str) -> str:
+    now = timezone.now()
+    type(row).objects.filter(pk=row.pk, status="pending").update(
+        status=status,
+        last_error=error[:500],
+        delivered_at=now if status == "delivered" else None,
+        updated_at=now,
+    )
+    if status == "failed":
+        logger.warning("%s %s failed: %s", row._meta.verbose_name, row.pk, error)
+    return status

@@ -2,21 +2,16 @@
 status (one per loop and status), delivered after commit, signed, retried, at least once.
 Signed like every webhook we send (apps.core.webhooks)."""
 
-import logging
 from datetime import UTC, datetime
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from apps.core.crypto import InvalidToken
 from apps.core.jobs import enqueue_on_commit
-from apps.core.outbound import OutboundUrlRefused
-from apps.core.webhooks import webhook_post
+from apps.core.webhooks import webhook_attempt
 from apps.reviews import jobs
 from apps.reviews.arns import flow_definition_arn, human_loop_arn, region
 from apps.reviews.models import HumanLoop, HumanLoopEvent
-
-logger = logging.getLogger(__name__)
 
 EVENT_MAX_ATTEMPTS = 5
 EVENT_ID_HEADER = "X-Groundwork-Event-Id"
@@ -94,34 +89,11 @@ def human_loop_event_attempt(*, event_id: int) -> str:
     )
     if event is None:
         return "failed"
-    attempts = event.attempts + 1
-    HumanLoopEvent.objects.filter(pk=event.pk).update(attempts=attempts)
     flow = event.human_loop.flow_definition
-    try:
-        error = webhook_post(
-            url=flow.webhook_url,
-            secret_encrypted=flow.webhook_secret_encrypted,
-            payload=event.payload,
-            headers={EVENT_ID_HEADER: str(event.event_id)},
-        )
-    except (OutboundUrlRefused, InvalidToken) as refused:
-        return _finish(event, HumanLoopEvent.Status.FAILED, f"Not sent: {refused}")
-    if error is None:
-        return _finish(event, HumanLoopEvent.Status.DELIVERED, "")
-    if attempts >= EVENT_MAX_ATTEMPTS:
-        return _finish(event, HumanLoopEvent.Status.FAILED, error)
-    HumanLoopEvent.objects.filter(pk=event.pk).update(last_error=error)
-    return "retry"
-
-
-def _finish(event: HumanLoopEvent, status: str, error: str) -> str:
-    now = timezone.now()
-    HumanLoopEvent.objects.filter(pk=event.pk, status=HumanLoopEvent.Status.PENDING).update(
-        status=status,
-        last_error=error[:500],
-        delivered_at=now if status == HumanLoopEvent.Status.DELIVERED else None,
-        updated_at=now,
+    return webhook_attempt(
+        event,
+        url=flow.webhook_url,
+        secret_encrypted=flow.webhook_secret_encrypted,
+        headers={EVENT_ID_HEADER: str(event.event_id)},
+        max_attempts=EVENT_MAX_ATTEMPTS,
     )
-    if status == HumanLoopEvent.Status.FAILED:
-        logger.warning("Human loop event %s failed: %s", event.pk, error)
-    return status

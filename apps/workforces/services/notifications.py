@@ -1,6 +1,5 @@
 """New-work notifications: hourly email digests per worker, and signed team webhooks."""
 
-import logging
 from datetime import timedelta
 
 from django.conf import settings
@@ -12,16 +11,12 @@ from django.urls import reverse
 from django.utils import timezone
 
 from apps.accounts.models import User
-from apps.core.crypto import InvalidToken
 from apps.core.errors import DomainError
 from apps.core.jobs import enqueue_on_commit
-from apps.core.outbound import OutboundUrlRefused
-from apps.core.webhooks import SIGNATURE_HEADER, webhook_post, webhook_signature  # noqa: F401
+from apps.core.webhooks import SIGNATURE_HEADER, webhook_attempt, webhook_signature  # noqa: F401
 from apps.workforces import jobs
 from apps.workforces.models import WebhookDelivery, WorkerProfile, WorkNotice, Workteam
 from apps.workforces.selectors import workteam_eligible_workers
-
-logger = logging.getLogger(__name__)
 
 DIGEST_INTERVAL = timedelta(hours=1)
 DIGEST_JOB_BATCH = 500  # users per digest job: one job per new-work event for small teams
@@ -146,11 +141,7 @@ def work_digests_due_user_ids(*, limit: int = 1000) -> list[int]:
 
 
 def webhook_delivery_attempt(*, delivery_id: int) -> str:
-    """Make one attempt; returns "delivered", "retry" or "failed" (terminal).
-
-    A refused URL or an unreadable secret fails at once, other failures (connection errors,
-    timeouts, non-2xx answers) are retried up to WEBHOOK_MAX_ATTEMPTS in all.
-    """
+    """One attempt (`webhook_attempt`): "delivered", "retry" or "failed" (terminal)."""
     claimed = WebhookDelivery.objects.filter(
         pk=delivery_id,
         status=WebhookDelivery.Status.PENDING,
@@ -159,34 +150,11 @@ def webhook_delivery_attempt(*, delivery_id: int) -> str:
     delivery = claimed.select_related("workteam").first()
     if delivery is None:
         return "failed"  # delivered, failed or gone: nothing to do
-    attempts = delivery.attempts + 1
-    WebhookDelivery.objects.filter(pk=delivery.pk).update(attempts=attempts)
     workteam = delivery.workteam
-    try:
-        error = webhook_post(
-            url=workteam.webhook_url,
-            secret_encrypted=workteam.webhook_secret_encrypted,
-            payload=delivery.payload,
-            headers={"X-Groundwork-Delivery": str(delivery.pk)},
-        )
-    except (OutboundUrlRefused, InvalidToken) as refused:
-        return _finish(delivery, WebhookDelivery.Status.FAILED, f"Not sent: {refused}")
-    if error is None:
-        return _finish(delivery, WebhookDelivery.Status.DELIVERED, "")
-    if attempts >= WEBHOOK_MAX_ATTEMPTS:
-        return _finish(delivery, WebhookDelivery.Status.FAILED, error)
-    WebhookDelivery.objects.filter(pk=delivery.pk).update(last_error=error)
-    return "retry"
-
-
-def _finish(delivery: WebhookDelivery, status: str, error: str) -> str:
-    now = timezone.now()
-    WebhookDelivery.objects.filter(pk=delivery.pk, status=WebhookDelivery.Status.PENDING).update(
-        status=status,
-        last_error=error[:500],
-        delivered_at=now if status == WebhookDelivery.Status.DELIVERED else None,
-        updated_at=now,
+    return webhook_attempt(
+        delivery,
+        url=workteam.webhook_url,
+        secret_encrypted=workteam.webhook_secret_encrypted,
+        headers={"X-Groundwork-Delivery": str(delivery.pk)},
+        max_attempts=WEBHOOK_MAX_ATTEMPTS,
     )
-    if status == WebhookDelivery.Status.FAILED:
-        logger.warning("Webhook delivery %s failed: %s", delivery.pk, error)
-    return status
