@@ -15,7 +15,6 @@ and the loops and tasks counted in the database (each start makes one of each).
 import argparse
 import json
 import os
-import secrets
 import statistics
 import sys
 import time
@@ -45,11 +44,12 @@ from django.test import TestCase  # noqa: E402
 from django_scopes import scopes_disabled  # noqa: E402
 
 from apps.accounts import services as account_services  # noqa: E402
-from apps.accounts.models import Membership, Organization, Role, User  # noqa: E402
+from apps.accounts.models import Organization, Role  # noqa: E402
 from apps.datasets import services as dataset_services  # noqa: E402
 from apps.reviews import services as review_services  # noqa: E402
 from apps.reviews.models import HumanLoop  # noqa: E402
 from apps.workforces import services as workforce_services  # noqa: E402
+from bench.builders import organization_with_owner  # noqa: E402
 
 TEMPLATE = """<crowd-form>
   <p>{{ task.input.text }}</p>
@@ -60,10 +60,7 @@ TEMPLATE = """<crowd-form>
 
 def setup() -> tuple[Organization, dict]:
     """An organization with an API credential and an Active flow definition."""
-    tag = secrets.token_hex(3)
-    organization = Organization.objects.create(name=f"Bench {tag}", slug=f"bench-a2i-{tag}")
-    owner = User.objects.create_user(email=f"owner-{tag}@bench.test", password=None)
-    Membership.objects.create(organization=organization, user=owner, role=Role.OWNER)
+    organization, owner, _ = organization_with_owner("bench-a2i")
     credential, secret = account_services.api_credential_create(
         organization=organization, name="bench", role=Role.ADMIN, actor=owner, actor_role=Role.OWNER
     )

@@ -20,7 +20,6 @@ auto-labels and of the whole output against the truth, human answers spent, wall
 
 import argparse
 import csv
-import io
 import json
 import os
 import secrets
@@ -50,7 +49,7 @@ from django.core.management import call_command  # noqa: E402
 from django.test import TestCase  # noqa: E402
 from django_scopes import scopes_disabled  # noqa: E402
 
-from apps.accounts.models import Membership, Organization, Role, User  # noqa: E402
+from apps.accounts.models import Organization  # noqa: E402
 from apps.autolabel import jobs as autolabel_jobs  # noqa: E402
 from apps.autolabel import services as autolabel_services  # noqa: E402
 from apps.autolabel.models import AutolabelRound  # noqa: E402
@@ -61,7 +60,7 @@ from apps.tasks import jobs as task_jobs  # noqa: E402
 from apps.tasks import services as task_services  # noqa: E402
 from apps.tasks.consolidation.categorical import dawid_skene, encode  # noqa: E402
 from apps.tasks.models import Assignment, Task  # noqa: E402
-from apps.workforces import services as workforce_services  # noqa: E402
+from bench.builders import dataset_of_lines, organization_with_owner, team_of_workers  # noqa: E402
 
 DATA = ROOT.parent / "shared" / "data" / "sentence-polarity"
 WORKERS = 9  # a pool larger than the answers per item, so the queue spreads the work
@@ -113,37 +112,9 @@ class Crowd:
         return others[int(rng.integers(len(others)))]
 
 
-def setup():
-    tag = secrets.token_hex(3)
-    organization = Organization.objects.create(name=f"Bench {tag}", slug=f"bench-{tag}")
-    owner = User.objects.create_user(email=f"owner-{tag}@bench.test", password=None)
-    Membership.objects.create(organization=organization, user=owner, role=Role.OWNER)
-    return organization, owner, tag
-
-
 def project_build(organization, owner, tag, lines, labels, task_type, storage):
-    people = []
-    for number in range(WORKERS):
-        user = User.objects.create_user(email=f"w{number}-{tag}@bench.test", password=None)
-        Membership.objects.create(organization=organization, user=user, role=Role.WORKER)
-        people.append(user)
-    team = workforce_services.workteam_create(
-        organization=organization, name="bench", kind="private", actor=owner
-    )
-    for user in people:
-        workforce_services.workteam_member_add(workteam=team, user=user, actor=owner)
-    dataset = dataset_services.dataset_create(
-        organization=organization, actor=owner, name="data", storage=storage
-    )
-    manifest = "".join(json.dumps(line) + "\n" for line in lines)
-    run = dataset_services.manifest_import_start(
-        dataset=dataset,
-        actor=owner,
-        source="upload",
-        upload=io.BytesIO(manifest.encode()),
-        enqueue=False,
-    )
-    dataset_services.manifest_import_run(manifest_import_id=run.id)
+    team, people = team_of_workers(organization, owner, tag, WORKERS)
+    dataset = dataset_of_lines(organization, owner, lines, name="data", storage=storage)
     project = project_services.project_create(
         organization=organization,
         actor=owner,
@@ -229,7 +200,7 @@ def main() -> None:
     call_command("migrate", verbosity=0)
     started = time.monotonic()
     with scopes_disabled():
-        organization, owner, tag = setup()
+        organization, owner, tag = organization_with_owner()
         storage = None
         if args.dataset == "digits":
             lines, truth, labels = digits(args.items or None, organization)

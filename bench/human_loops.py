@@ -39,12 +39,11 @@ from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 from django_scopes import scopes_disabled  # noqa: E402
 
-from apps.accounts.models import Membership, Organization, Role, User  # noqa: E402
 from apps.datasets import services as dataset_services  # noqa: E402
 from apps.reviews import services  # noqa: E402
 from apps.reviews.models import HumanLoop  # noqa: E402
 from apps.tasks import services as task_services  # noqa: E402
-from apps.workforces import services as workforce_services  # noqa: E402
+from bench.builders import organization_with_owner, team_of_workers  # noqa: E402
 
 TEMPLATE = (
     '<crowd-form><crowd-classifier name="sentiment" categories=\'["positive", "negative"]\''
@@ -59,16 +58,8 @@ def percentiles(samples: list[float]) -> str:
 
 
 def setup():
-    tag = secrets.token_hex(3)
-    organization = Organization.objects.create(name=f"Bench {tag}", slug=f"bench-{tag}")
-    owner = User.objects.create_user(email=f"owner-{tag}@bench.test", password=None)
-    Membership.objects.create(organization=organization, user=owner, role=Role.OWNER)
-    worker = User.objects.create_user(email=f"worker-{tag}@bench.test", password=None)
-    Membership.objects.create(organization=organization, user=worker, role=Role.WORKER)
-    team = workforce_services.workteam_create(
-        organization=organization, name="bench", kind="private", actor=owner
-    )
-    workforce_services.workteam_member_add(workteam=team, user=worker, actor=owner)
+    organization, owner, tag = organization_with_owner()
+    team, (worker,) = team_of_workers(organization, owner, tag, 1)
     (WORK_ROOT / organization.slug / "out").mkdir(parents=True)
     storage = dataset_services.storage_create(
         organization=organization, actor=owner, name="out", kind="local", path="out"

@@ -13,7 +13,6 @@ and lost answers counted in the database.
 """
 
 import argparse
-import io
 import json
 import os
 import secrets
@@ -55,42 +54,21 @@ from django.db import connection  # noqa: E402
 from django.test import TestCase  # noqa: E402
 from django_scopes import scopes_disabled  # noqa: E402
 
-from apps.accounts.models import Membership, Organization, Role, User  # noqa: E402
-from apps.datasets import services as dataset_services  # noqa: E402
+from apps.accounts.models import User  # noqa: E402
 from apps.projects import services as project_services  # noqa: E402
 from apps.tasks import services as task_services  # noqa: E402
 from apps.tasks.models import Assignment  # noqa: E402
-from apps.workforces import services as workforce_services  # noqa: E402
+from bench.builders import dataset_of_lines, organization_with_owner, team_of_workers  # noqa: E402
 
 CSRF = secrets.token_hex(16)  # any 32 characters; sent as cookie and header alike
 
 
 def setup(workers: int, items: int) -> tuple[int, list[str]]:
     """An organization, a team of `workers`, a started project over `items` texts."""
-    tag = secrets.token_hex(3)
-    organization = Organization.objects.create(name=f"Bench {tag}", slug=f"bench-{tag}")
-    owner = User.objects.create_user(email=f"owner-{tag}@bench.test", password=None)
-    Membership.objects.create(organization=organization, user=owner, role=Role.OWNER)
-    people = []
-    for number in range(workers):
-        user = User.objects.create_user(email=f"w{number}-{tag}@bench.test", password=None)
-        Membership.objects.create(organization=organization, user=user, role=Role.WORKER)
-        people.append(user)
-    team = workforce_services.workteam_create(
-        organization=organization, name="bench", kind="private", actor=owner
-    )
-    for user in people:
-        workforce_services.workteam_member_add(workteam=team, user=user, actor=owner)
-    dataset = dataset_services.dataset_create(organization=organization, actor=owner, name="texts")
-    manifest = "".join(json.dumps({"source": f"review {n}: fine"}) + "\n" for n in range(items))
-    run = dataset_services.manifest_import_start(
-        dataset=dataset,
-        actor=owner,
-        source="upload",
-        upload=io.BytesIO(manifest.encode()),
-        enqueue=False,
-    )
-    dataset_services.manifest_import_run(manifest_import_id=run.id)
+    organization, owner, tag = organization_with_owner()
+    team, people = team_of_workers(organization, owner, tag, workers)
+    lines = [{"source": f"review {n}: fine"} for n in range(items)]
+    dataset = dataset_of_lines(organization, owner, lines, name="texts")
     project = project_services.project_create(
         organization=organization,
         actor=owner,
