@@ -6,7 +6,6 @@ import io
 import re
 from types import SimpleNamespace
 
-import pytest
 from django.conf import settings
 from PIL import Image
 
@@ -16,23 +15,14 @@ from apps.tasks.validation import validate_answer
 from apps.taskui.builtin import builtin_template
 from tests.browser.conftest import render_in_preview, screenshot
 from tests.browser.images import Canvas, serve_images
-from tests.browser.test_work_flow import FRAME, task_frame
+from tests.browser.test_image_work import (  # noqa: F401  (an autouse fixture)
+    _object_urls_on_the_live_server,
+    start_work,
+)
+from tests.browser.test_work_flow import FRAME
 from tests.images.helpers import image_project, mask_base64
 
 BLUE, ORANGE, WHITE = (0x1F, 0x77, 0xB4), (0xFF, 0x7F, 0x0E), (255, 255, 255)
-
-
-@pytest.fixture(autouse=True)
-def _object_urls_on_the_live_server(settings, live_server):
-    """Signed object URLs name BASE_URL; the frame's policy allows our own origin only."""
-    settings.BASE_URL = live_server.url
-
-
-def start_work(page):
-    page.goto("/work/tasks/")
-    page.get_by_role("button", name="Start").first.click()
-    page.wait_for_url(re.compile(r"/work/assignments/\d+/$"))
-    return task_frame(page)
 
 
 def pixels(png: bytes, *points: tuple[int, int]) -> list[tuple]:
